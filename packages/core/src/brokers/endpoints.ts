@@ -1,0 +1,63 @@
+import type { EndpointInfo, TransportScheme } from '../contracts.js'
+import { TidingsError } from '../errors.js'
+
+/** Options shared by host-based broker profiles. */
+export interface HostEndpointOptions {
+  host: string
+  /** One port for whichever scheme the transport speaks. */
+  port?: number
+  /** Ports per scheme, for brokers that listen on several. */
+  ports?: Partial<Record<TransportScheme, number>>
+  /** Only allow `mqtts` and `wss`: a plain-text transport is refused with UNSUPPORTED. */
+  tls?: boolean
+  /** WebSocket path. @default '/mqtt' */
+  wsPath?: string
+  /** TLS server name when it differs from host. */
+  servername?: string
+}
+
+/**
+ * Resolves the endpoint of a host-based profile for one scheme, from explicit ports, then the broker's
+ * defaults. Broker adapters build their `endpoint()` on it.
+ */
+export function resolveEndpoint(
+  broker: string,
+  scheme: TransportScheme,
+  options: HostEndpointOptions,
+  defaults: Partial<Record<TransportScheme, number>>,
+): EndpointInfo {
+  if (options.tls && (scheme === 'mqtt' || scheme === 'ws')) {
+    throw new TidingsError('UNSUPPORTED', `${broker} profile was created with tls: true but the transport speaks plain ${scheme}`, { adapter: broker })
+  }
+  const port = options.ports?.[scheme] ?? options.port ?? defaults[scheme]
+  if (port === undefined) {
+    throw new TidingsError('UNSUPPORTED', `${broker} has no default port for ${scheme}; pass ports: { ${scheme}: … }`, { adapter: broker })
+  }
+  const ws = scheme === 'ws' || scheme === 'wss'
+  return {
+    host: options.host,
+    port,
+    ...(ws ? { path: normalizePath(options.wsPath) } : {}),
+    ...(options.servername ? { servername: options.servername } : {}),
+  }
+}
+
+/** Brokers serve MQTT over WebSocket at `/mqtt` (EMQX, Aliyun require it; Mosquitto ignores the path). */
+export function normalizePath(path: string | undefined): string {
+  if (path === undefined || path === '' || path === '/') return '/mqtt'
+  return path.startsWith('/') ? path : `/${path}`
+}
+
+/** Checks the host option of a profile factory. */
+export function assertHost(broker: string, host: unknown): asserts host is string {
+  if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) {
+    throw new TidingsError('INVALID_OPTIONS', `${broker}: host must be a host name or IP address, got ${JSON.stringify(host)}`, { adapter: broker })
+  }
+}
+
+/** A random client id such as `tidings-4f9c2a1b7e`, for profiles created without one. */
+export function randomClientId(prefix = 'tidings'): string {
+  let id = ''
+  for (let i = 0; i < 10; i++) id += Math.floor(Math.random() * 36).toString(36)
+  return `${prefix}-${id}`
+}

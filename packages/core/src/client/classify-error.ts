@@ -1,0 +1,42 @@
+import { TidingsError, isTidingsError } from '../errors.js'
+import { connackVerdict } from './reason-codes.js'
+
+// Node's TLS verification failures (tls.TLSSocket 'error' codes): all mean "this certificate is not trusted".
+const TLS_UNTRUSTED_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+])
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED'])
+
+/** Maps what MQTT.js or a socket emits to a TidingsError with a stable code. */
+export function classifyError(error: unknown, adapter: string, transport: string): TidingsError {
+  if (isTidingsError(error)) return error
+  const message = error instanceof Error ? error.message : String(error)
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'number' && message.startsWith('Connection refused')) {
+    const verdict = connackVerdict(code)
+    return new TidingsError(verdict.code, `${adapter} refused the connection: ${verdict.reason} (reason code ${code})`, { adapter, reasonCode: code, cause: error })
+  }
+  if (message === 'connack timeout') return new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${adapter} in time`, { adapter, cause: error })
+  if (message === 'Keepalive timeout') return new TidingsError('CONNECTION_LOST', `${adapter} stopped answering keep-alive pings`, { adapter, cause: error })
+  if (typeof code === 'string') {
+    if (TLS_UNTRUSTED_CODES.has(code)) {
+      return new TidingsError('TLS_UNTRUSTED', `the certificate of ${adapter} is not trusted (${code}): pass its CA to the transport, e.g. tls({ ca })`, { adapter: transport, cause: error })
+    }
+    if (UNREACHABLE_CODES.has(code)) return new TidingsError('CONNECTION_REFUSED', `cannot reach ${adapter}: ${message}`, { adapter: transport, cause: error })
+  }
+  if (message.startsWith('Protocol error') || typeof code === 'number') {
+    return new TidingsError('PROTOCOL_ERROR', message, { adapter, cause: error, ...(typeof code === 'number' ? { reasonCode: code } : {}) })
+  }
+  return new TidingsError('TRANSPORT_ERROR', message, { adapter: transport, cause: error })
+}

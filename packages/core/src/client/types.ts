@@ -1,0 +1,178 @@
+import type { BrokerProfile, Transport } from '../contracts.js'
+import type { TidingsError } from '../errors.js'
+import type { Topic, TopicParams } from '../topic/template.js'
+import type { CloseInfo } from '../transport/socket-stream.js'
+import type { ReconnectOptions } from './backoff.js'
+
+/**
+ * Where the client stands:
+ * - `offline`: not connected and not trying (before `connect()`, or after giving up);
+ * - `connecting`: the first attempt of a `connect()` call is in progress;
+ * - `online`: connected;
+ * - `reconnecting`: the connection dropped and the client is backing off or retrying;
+ * - `closed`: `close()` was called; the client cannot be used again.
+ */
+export type ClientState = 'offline' | 'connecting' | 'online' | 'reconnecting' | 'closed'
+
+/** Details that come with a `state` event. */
+export interface StateInfo {
+  /** Why the connection closed, as the transport reported it (e.g. `{ code: 1000, reason: 'interrupted' }`). */
+  close?: CloseInfo
+  /** The error that caused the change, if any. */
+  error?: TidingsError
+  /** Reconnect attempt number (1-based) while `reconnecting`. */
+  attempt?: number
+  /** Delay before the next attempt while `reconnecting`. */
+  delayMs?: number
+}
+
+/** Timer functions, injectable so platforms (and tests) can supply their own. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** A last-will message the broker publishes if the client vanishes without closing. */
+export interface WillMessage {
+  topic: string
+  payload: string | Uint8Array
+  qos?: 0 | 1 | 2
+  retain?: boolean
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Where to connect and as whom: `mosquitto(…)`, `emqx(…)`, `aliyun(…)`, `genericBroker(…)`. */
+  broker: BrokerProfile
+  /** How bytes move on this platform: `tcp()`, `tls(…)`, `websocket(…)`, `wechat(…)`. */
+  transport: Transport
+  /** MQTT protocol version. @default 5 when the broker speaks MQTT 5, else 4 (3.1.1) */
+  protocolVersion?: 4 | 5
+  /** Keep-alive interval in seconds. @default 30 */
+  keepaliveSeconds?: number
+  /** Time allowed from opening the transport to CONNACK. @default 10000 */
+  connectTimeoutMs?: number
+  /** Start a clean session on every connect. @default true */
+  clean?: boolean
+  /** MQTT 5 session expiry for persistent sessions (`clean: false`). */
+  sessionExpirySeconds?: number
+  /** Reconnect policy after a connection loss, or `false` to stay offline. */
+  reconnect?: ReconnectOptions | false
+  /** Most publishes held while offline; more reject with OFFLINE_QUEUE_FULL. @default 1000 */
+  offlineQueueLimit?: number
+  /** Capacity of each `stream()` buffer before the oldest message is dropped (with a STREAM_OVERFLOW error). @default 1000 */
+  streamBufferSize?: number
+  will?: WillMessage
+  /** Timer functions. @default globalThis.setTimeout / clearTimeout */
+  timers?: Timers
+}
+
+/** What a handler learns about a message besides its payload. */
+export interface MessageMeta<P = Record<string, string>> {
+  /** The concrete topic the message was published to. */
+  topic: string
+  /** Parameters read back from the topic. */
+  params: P
+  /** True for a retained message delivered on subscribe. */
+  retain: boolean
+  qos: 0 | 1 | 2
+  /** True when the broker redelivered it. */
+  dup: boolean
+  /** MQTT 5 properties (user properties, content type, response topic, correlation data…). */
+  properties?: Record<string, unknown>
+}
+
+/** A handler for one typed topic. May be async; a throw or rejection is reported as HANDLER_FAILED. */
+export type MessageHandler<V, P> = (payload: V, meta: MessageMeta<P>) => void | Promise<void>
+
+/** A received message, as yielded by {@link TidingsClient.stream}. */
+export interface Message<V, P = Record<string, string>> {
+  payload: V
+  meta: MessageMeta<P>
+}
+
+/** Options of a subscription. */
+export interface SubscribeOptions {
+  /** Overrides the topic's QoS. */
+  qos?: 0 | 1 | 2
+  /**
+   * Joins a shared subscription group (`$share/<group>/<filter>`): the broker gives each message to one
+   * member of the group. Refused with UNSUPPORTED when the broker lacks shared subscriptions.
+   */
+  share?: string
+}
+
+/** Options of a publish. */
+export interface PublishOptions {
+  /** Overrides the topic's QoS. */
+  qos?: 0 | 1 | 2
+  /** Overrides the topic's retain flag. */
+  retain?: boolean
+  /** MQTT 5 publish properties (ignored on 3.1.1). */
+  properties?: {
+    contentType?: string
+    responseTopic?: string
+    correlationData?: Uint8Array
+    messageExpiryInterval?: number
+    userProperties?: Record<string, string | string[]>
+  }
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** The filter sent to the broker. */
+  readonly filter: string
+  unsubscribe(): Promise<void>
+}
+
+/** Options of {@link TidingsClient.stream}. */
+export interface StreamOptions extends SubscribeOptions {
+  /** Ends the iteration (and unsubscribes) when aborted. */
+  signal?: AbortSignal
+}
+
+/** Options of {@link TidingsClient.waitFor}. */
+export interface WaitForOptions<V, P> extends SubscribeOptions {
+  /** Rejects with TIMEOUT after this long. */
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Only a message passing this test resolves the wait. */
+  where?: (payload: V, meta: MessageMeta<P>) => boolean
+}
+
+/** The promise returned by `waitFor`; `ready` resolves once the broker acknowledged the subscription. */
+export interface Waiting<V> extends Promise<V> {
+  readonly ready: Promise<void>
+}
+
+/** Events of a client. */
+export interface ClientEvents {
+  [event: string]: (...args: never[]) => void
+  state: (state: ClientState, info: StateInfo) => void
+  error: (error: TidingsError) => void
+}
+
+/** The client: typed publish/subscribe over one MQTT connection. */
+export interface TidingsClient {
+  readonly state: ClientState
+  /** The client id of the current (or last) connection. */
+  readonly clientId: string | undefined
+  /** Connects; resolves once online, rejects with the first attempt's error (NOT_AUTHORIZED, CONNECT_TIMEOUT, …). */
+  connect(): Promise<void>
+  /** Publishes; resolves once sent (QoS 0) or acknowledged (QoS 1/2). While reconnecting it waits in the offline queue. */
+  publish<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>, payload: V, options?: PublishOptions): Promise<void>
+  /** Subscribes; omitted params are `+` wildcards and come back in `meta.params`. Resolves on SUBACK. */
+  subscribe<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    handler: MessageHandler<V, TopicParams<T>>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>
+  /** Messages as an async iterator; `break` or the signal ends it and unsubscribes. */
+  stream<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: StreamOptions): AsyncIterableIterator<Message<V, TopicParams<T>>>
+  /** The next message on a topic (retained ones count), then unsubscribes. */
+  waitFor<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: WaitForOptions<V, TopicParams<T>>): Waiting<V>
+  on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void
+  /** Disconnects (waiting briefly for in-flight QoS 1/2 acks) and ends every subscription and stream. */
+  close(options?: { force?: boolean }): Promise<void>
+}

@@ -1,0 +1,59 @@
+/**
+ * `@tidings/core`: typed topics and codecs, the client, errors, and the contracts broker adapters and
+ * transports implement.
+ *
+ * @module
+ */
+export { createClient } from './client/create-client.js'
+export type {
+  ClientEvents,
+  ClientOptions,
+  ClientState,
+  Message,
+  MessageHandler,
+  MessageMeta,
+  PublishOptions,
+  StateInfo,
+  StreamOptions,
+  Subscription,
+  SubscribeOptions,
+  TidingsClient,
+  Timers,
+  Waiting,
+  WaitForOptions,
+  WillMessage,
+} from './client/types.js'
+export { backoffDelay, reconnectDefaults, type ReconnectOptions, type ReconnectPolicy } from './client/backoff.js'
+
+export { topic, type Topic, type TopicOptions, type TopicParamNames, type TopicParams, type TopicPayload } from './topic/template.js'
+export { TopicTrie, topicMatches } from './topic/trie.js'
+export { assertTopicFilter, assertTopicName } from './topic/validate.js'
+export { bytes, json, schema, text, utf8, type Codec } from './codecs.js'
+
+export { ERROR_CODES, TidingsError, isTidingsError, type TidingsErrorCode, type TidingsErrorDetails } from './errors.js'
+
+export type {
+  BrokerCapabilities,
+  BrokerProfile,
+  ConnectContext,
+  ConnectCredentials,
+  CredentialIssuer,
+  CredentialRequest,
+  EndpointInfo,
+  IssuedCredentials,
+  MaybePromise,
+  PlatformLifecycle,
+  ProfileSession,
+  ServerPublisher,
+  ServerPublishOptions,
+  ServerPublishResult,
+  Transport,
+  TransportOpenOptions,
+  TransportScheme,
+  TransportStream,
+} from './contracts.js'
+
+export { genericBroker, type GenericBrokerOptions } from './brokers/generic.js'
+export { assertHost, normalizePath, randomClientId, resolveEndpoint, type HostEndpointOptions } from './brokers/endpoints.js'
+
+export { createSocketStream, exactArrayBuffer, type CloseInfo, type SocketControls, type SocketEvents, type SocketStream } from './transport/socket-stream.js'

@@ -1,0 +1,52 @@
+import { TidingsError } from '../errors.js'
+
+// MQTT 3.1.1 §4.7 / 5.0 §4.7: topic names have no wildcards, filters put `#` last and `+`/`#` alone in
+// their level, neither may be empty or contain U+0000, and both are at most 65535 UTF-8 bytes.
+const MAX_TOPIC_BYTES = 65_535
+
+/** Throws INVALID_TOPIC unless `topic` is a valid MQTT topic name (what you publish to). */
+export function assertTopicName(topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0) throw invalid(topic, 'a topic name must be a non-empty string')
+  if (topic.includes('+') || topic.includes('#')) throw invalid(topic, 'a topic name cannot contain the wildcards + or #')
+  assertCommon(topic)
+}
+
+/** Throws INVALID_TOPIC unless `filter` is a valid MQTT topic filter (what you subscribe to). */
+export function assertTopicFilter(filter: string): void {
+  if (typeof filter !== 'string' || filter.length === 0) throw invalid(filter, 'a topic filter must be a non-empty string')
+  assertCommon(filter)
+  const levels = filter.split('/')
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) {
+      throw invalid(filter, '# must be the whole last level of a filter')
+    }
+    if (level.includes('+') && level !== '+') throw invalid(filter, '+ must be a whole level of a filter')
+  }
+}
+
+/** Throws INVALID_TOPIC unless `value` can stand as one level of a topic: no `/`, `+`, `#`, not empty. */
+export function assertParamValue(name: string, value: unknown, template: string): asserts value is string {
+  if (typeof value !== 'string') {
+    throw new TidingsError('INVALID_TOPIC', `parameter "${name}" of "${template}" must be a string, got ${typeof value}`, { topic: template })
+  }
+  if (value.length === 0 || /[/+#\u0000]/.test(value)) {
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `parameter "${name}" of "${template}" must be one non-empty topic level without "/", "+" or "#", got ${JSON.stringify(value)}`,
+      { topic: template },
+    )
+  }
+}
+
+function assertCommon(topic: string): void {
+  if (topic.includes('\u0000')) throw invalid(topic, 'a topic cannot contain U+0000')
+  // Byte length only matters near the limit; most topics are far shorter, so skip the encode.
+  if (topic.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(topic).length > MAX_TOPIC_BYTES) {
+    throw invalid(topic, `a topic is at most ${MAX_TOPIC_BYTES} UTF-8 bytes`)
+  }
+}
+
+function invalid(topic: unknown, why: string): TidingsError {
+  return new TidingsError('INVALID_TOPIC', `${why}: ${JSON.stringify(topic)}`, { topic: String(topic) })
+}

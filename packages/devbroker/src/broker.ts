@@ -1,0 +1,255 @@
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
+import type { BrokerProfile, ConnectContext, MaybePromise } from '@tidings/core'
+import { genericBroker, randomClientId } from '@tidings/core'
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import type { BrokerEmulation, EmulationHost } from './emulation.js'
+
+/** Options of {@link startDevBroker}. */
+export interface DevBrokerOptions {
+  /** Interface to listen on. Keep it on loopback: the devbroker has no TLS. @default '127.0.0.1' */
+  host?: string
+  /** TCP port; 0 picks a free one. @default 0 */
+  tcpPort?: number
+  /** WebSocket port, 0 for a free one, or `false` for no WebSocket listener. @default 0 */
+  wsPort?: number | false
+  /** WebSocket path; other paths are refused with HTTP 400, like a real broker behind its path. @default '/mqtt' */
+  wsPath?: string
+  /** Plain user name → password table. Without it (and without `emulate`) anyone may connect. */
+  users?: Record<string, string>
+  /** Pretend to be EMQX, Aliyun… (auth, ACL, WebSocket handshake rules). */
+  emulate?: BrokerEmulation
+}
+
+/** A running devbroker. */
+export interface DevBroker {
+  readonly host: string
+  readonly tcpPort: number
+  /** 0 when there is no WebSocket listener. */
+  readonly wsPort: number
+  /** `mqtt://127.0.0.1:<port>` */
+  readonly mqttUrl: string
+  /** `ws://127.0.0.1:<port>/mqtt`, or '' without a WebSocket listener. */
+  readonly wsUrl: string
+  /** The aedes instance, for tests that need to look inside. */
+  readonly aedes: Aedes
+  /**
+   * A profile for this broker. aedes speaks MQTT 3.1.1 only, so the profile says `mqtt5: false`.
+   * Pass `credentials` to be asked before every (re)connect.
+   */
+  profile(options?: {
+    clientId?: string
+    username?: string
+    password?: string
+    credentials?: (ctx: ConnectContext) => MaybePromise<{ username?: string; password?: string }>
+  }): BrokerProfile
+  /** Drops every client connection (the broker keeps running): clients see a connection loss. */
+  dropClients(): void
+  /** Number of connected clients. */
+  readonly connectedClients: number
+  close(): Promise<void>
+}
+
+/**
+ * Starts an in-process MQTT broker (aedes) with a TCP listener and a WebSocket listener at `/mqtt`, on
+ * loopback. For demos, local development and tests: no setup, no persistence beyond the process.
+ *
+ * @example
+ * ```ts
+ * const broker = await startDevBroker()
+ * const client = createClient({ broker: broker.profile(), transport: tcp() })
+ * ```
+ */
+export async function startDevBroker(options: DevBrokerOptions = {}): Promise<DevBroker> {
+  const host = options.host ?? '127.0.0.1'
+  const wsPath = options.wsPath ?? '/mqtt'
+  const emulation = options.emulate
+  const aedes = await Aedes.createBroker(aedesOptions(options))
+
+  // Nagle off: with it on, a QoS 1 round trip through aedes waits ~40 ms for delayed ACKs.
+  const tcpServer: NetServer = createNetServer({ noDelay: true }, (socket) => aedes.handle(socket))
+  await listen(tcpServer, options.tcpPort ?? 0, host)
+  const tcpPort = (tcpServer.address() as AddressInfo).port
+
+  let httpServer: HttpServer | undefined
+  let wss: WebSocketServer | undefined
+  let wsPort = 0
+  if (options.wsPort !== false) {
+    httpServer = createHttpServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end(`MQTT over WebSocket at ${wsPath}\n`)
+    })
+    const chosen = new WeakMap<IncomingMessage, string | false>()
+    wss = new WebSocketServer({
+      noServer: true,
+      handleProtocols: (offered, request) => {
+        const decided = chosen.get(request)
+        if (decided !== undefined) return decided
+        // Mosquitto-like default: pick 'mqtt' when offered, accept a client that offers nothing.
+        if (offered.has('mqtt')) return 'mqtt'
+        if (offered.has('mqttv3.1')) return 'mqttv3.1'
+        return false
+      },
+    })
+    httpServer.on('upgrade', (request, socket, head) => {
+      const path = (request.url ?? '/').split('?')[0]
+      if (path !== wsPath) return refuseUpgrade(socket, 400, `no MQTT endpoint at ${path}; use ${wsPath}`)
+      const offered = parseProtocols(request.headers['sec-websocket-protocol'])
+      const decision = emulation?.negotiateWebSocket?.(offered, request)
+      if (decision && typeof decision === 'object') return refuseUpgrade(socket, decision.status, 'subprotocol not accepted')
+      if (decision !== undefined) chosen.set(request, decision)
+      wss!.handleUpgrade(request, socket, head, (ws) => {
+        ;(ws as unknown as { _socket?: { setNoDelay?: (v: boolean) => void } })._socket?.setNoDelay?.(true)
+        const stream = createWebSocketStream(ws)
+        // aedes reads stream errors; a socket reset must not crash the broker process.
+        stream.on('error', () => {})
+        aedes.handle(stream, request)
+      })
+    })
+    await listen(httpServer, options.wsPort ?? 0, host)
+    wsPort = (httpServer.address() as AddressInfo).port
+  }
+
+  const hostForUrl = host.includes(':') ? `[${host}]` : host
+  const mqttUrl = `mqtt://${hostForUrl}:${tcpPort}`
+  const wsUrl = wsPort ? `ws://${hostForUrl}:${wsPort}${wsPath}` : ''
+  const clients = new Map<string, Client>()
+  aedes.on('clientReady', (client) => clients.set(client.id, client))
+  aedes.on('clientDisconnect', (client) => { if (clients.get(client.id) === client) clients.delete(client.id) })
+  // Client socket errors are routine (tests kill clients); keep them from becoming unhandled.
+  aedes.on('clientError', () => {})
+  aedes.on('connectionError', () => {})
+
+  const cleanup = emulation?.setup?.(emulationHost(aedes, clients))
+
+  const broker: DevBroker = {
+    host,
+    tcpPort,
+    wsPort,
+    mqttUrl,
+    wsUrl,
+    aedes,
+    get connectedClients() {
+      return aedes.connectedClients
+    },
+    profile(profileOptions = {}) {
+      const clientId = profileOptions.clientId ?? randomClientId()
+      const base = { clientId, capabilities: { mqtt5: false }, ...(profileOptions.credentials ? { credentials: profileOptions.credentials } : {}) }
+      const auth = { ...(profileOptions.username !== undefined ? { username: profileOptions.username } : {}), ...(profileOptions.password !== undefined ? { password: profileOptions.password } : {}) }
+      const tcp = genericBroker({ url: mqttUrl, ...base, ...auth })
+      const ws = wsUrl ? genericBroker({ url: wsUrl, ...base, ...auth }) : undefined
+      return {
+        ...tcp,
+        name: 'devbroker',
+        endpoint: (scheme) => (scheme === 'ws' && ws ? ws.endpoint('ws') : tcp.endpoint(scheme)),
+      }
+    },
+    dropClients() {
+      for (const client of [...clients.values()]) client.conn.destroy()
+    },
+    async close() {
+      if (typeof cleanup === 'function') cleanup()
+      for (const client of [...clients.values()]) client.conn.destroy()
+      wss?.clients.forEach((ws) => ws.terminate())
+      await Promise.all([
+        closeServer(tcpServer),
+        httpServer ? closeServer(httpServer) : Promise.resolve(),
+        new Promise<void>((resolve) => aedes.close(() => resolve())),
+      ])
+    },
+  }
+  return broker
+}
+
+function aedesOptions(options: DevBrokerOptions): AedesOptions {
+  const emulation = options.emulate
+  const users = options.users
+  const out: AedesOptions = {}
+  if (emulation?.authenticate || users) {
+    out.authenticate = (client, username, password, done) => {
+      const check = emulation?.authenticate
+        ? emulation.authenticate(client, username, password ?? undefined)
+        : { ok: users![username ?? ''] !== undefined && users![username ?? ''] === password?.toString('utf8'), returnCode: 4 as const }
+      Promise.resolve(check).then(
+        (result) => {
+          if (result.ok) return done(null, true)
+          const error = new Error('reason' in result && result.reason ? result.reason : 'not authorized') as AuthenticateError
+          ;(error as { returnCode: number }).returnCode = 'returnCode' in result ? result.returnCode : 5
+          done(error, false)
+        },
+        (cause: unknown) => {
+          const error = new Error(cause instanceof Error ? cause.message : 'not authorized') as AuthenticateError
+          ;(error as { returnCode: number }).returnCode = 5
+          done(error, false)
+        },
+      )
+    }
+  }
+  if (emulation?.authorizePublish) {
+    const authorize = emulation.authorizePublish.bind(emulation)
+    out.authorizePublish = (client, packet, done) => {
+      Promise.resolve()
+        .then(() => authorize(client, packet))
+        .then(() => done(null), (error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
+    }
+  }
+  if (emulation?.authorizeSubscribe) {
+    const authorize = emulation.authorizeSubscribe.bind(emulation)
+    out.authorizeSubscribe = (client, subscription, done) => {
+      Promise.resolve()
+        .then(() => authorize(client, subscription))
+        .then((result) => done(null, result), (error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
+    }
+  }
+  if (emulation?.authorizeForward) out.authorizeForward = emulation.authorizeForward.bind(emulation)
+  return out
+}
+
+function emulationHost(aedes: Aedes, clients: Map<string, Client>): EmulationHost {
+  return {
+    publish: (packet) =>
+      new Promise((resolve, reject) => {
+        aedes.publish(
+          { cmd: 'publish', topic: packet.topic, payload: packet.payload, qos: packet.qos ?? 0, retain: packet.retain ?? false, dup: false },
+          (error?: Error | null) => (error ? reject(error) : resolve()),
+        )
+      }),
+    clients: () => clients,
+    kick(clientId) {
+      const client = clients.get(clientId)
+      if (!client) return false
+      client.conn.destroy()
+      return true
+    },
+    onClientReady(listener) {
+      aedes.on('clientReady', listener)
+      return () => aedes.off('clientReady', listener)
+    },
+    onClientGone(listener) {
+      aedes.on('clientDisconnect', listener)
+      return () => aedes.off('clientDisconnect', listener)
+    },
+  }
+}
+
+function parseProtocols(header: string | undefined): Set<string> {
+  return new Set((header ?? '').split(',').map((p) => p.trim()).filter(Boolean))
+}
+
+function refuseUpgrade(socket: import('node:stream').Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`)
+}
+
+function listen(server: NetServer | HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+function closeServer(server: NetServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()))
+}

@@ -1,0 +1,7 @@
+/**
+ * `@tidings/mosquitto`: the broker profile for Eclipse Mosquitto 2.x.
+ * Server-side helpers (dynamic security, publisher, config) live in `@tidings/mosquitto/server`.
+ *
+ * @module
+ */
+export { mosquitto, MOSQUITTO_PORTS, type MosquittoOptions } from './profile.js'

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config'
+
+// One run over every package: unit tests next to their package, integration suites in
+// packages/conformance. Shared suites are `*.case.ts` and never collected on their own.
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.case.ts'],
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // Real brokers and browsers on 2 cores: a little parallelism, no more.
+    maxWorkers: 2,
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+})
