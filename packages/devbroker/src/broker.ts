@@ -68,7 +68,16 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
   const aedes = await Aedes.createBroker(aedesOptions(options))
 
   // Nagle off: with it on, a QoS 1 round trip through aedes waits ~40 ms for delayed ACKs.
-  const tcpServer: NetServer = createNetServer({ noDelay: true }, (socket) => aedes.handle(socket))
+  // Every open socket, so dropClients() also reaches clients whose CONNECT is still being processed.
+  const sockets = new Set<{ destroy(): void }>()
+  const track = (socket: { destroy(): void; once(event: 'close', f: () => void): unknown }): void => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  }
+  const tcpServer: NetServer = createNetServer({ noDelay: true }, (socket) => {
+    track(socket)
+    aedes.handle(socket)
+  })
   await listen(tcpServer, options.tcpPort ?? 0, host)
   const tcpPort = (tcpServer.address() as AddressInfo).port
 
@@ -101,6 +110,7 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
       wss!.handleUpgrade(request, socket, head, (ws) => {
         ;(ws as unknown as { _socket?: { setNoDelay?: (v: boolean) => void } })._socket?.setNoDelay?.(true)
         const stream = createWebSocketStream(ws)
+        track(stream)
         // aedes reads stream errors; a socket reset must not crash the broker process.
         stream.on('error', () => {})
         aedes.handle(stream, request)
@@ -145,11 +155,11 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
       }
     },
     dropClients() {
-      for (const client of [...clients.values()]) client.conn.destroy()
+      for (const socket of [...sockets]) socket.destroy()
     },
     async close() {
       if (typeof cleanup === 'function') cleanup()
-      for (const client of [...clients.values()]) client.conn.destroy()
+      for (const socket of [...sockets]) socket.destroy()
       wss?.clients.forEach((ws) => ws.terminate())
       await Promise.all([
         closeServer(tcpServer),
