@@ -56,12 +56,14 @@ describe('client behaviour (on the devbroker)', () => {
     // A persistent session: the broker keeps the subscription and queues QoS 1 messages while the
     // subscriber is away too, whichever of the two clients reconnects first.
     const sub = make({ clean: false })
-    const pub = make()
+    // A slower backoff keeps the publisher offline long enough to publish while it reconnects.
+    const pub = make({ reconnect: { baseMs: 400, capMs: 400 } })
     await Promise.all([sub.connect(), pub.connect()])
     const got: number[] = []
     await sub.subscribe(tt, {}, (v) => { got.push(v) })
+    const reconnecting = new Promise<void>((resolve) => pub.on('state', (s) => { if (s === 'reconnecting') resolve() }))
     broker.dropClients()
-    await waitUntil(() => pub.state === 'reconnecting', 2000)
+    await reconnecting
     const pending = [1, 2, 3].map((i) => pub.publish(tt, { id: 'q' }, i))
     await Promise.all(pending)
     await expect.poll(() => got, { timeout: 5000 }).toEqual([1, 2, 3])
@@ -76,6 +78,18 @@ describe('client behaviour (on the devbroker)', () => {
     await b.publish(tt, { id: 'order-1' }, { ok: false, n: 1 })
     await b.publish(tt, { id: 'order-1' }, { ok: true, n: 2 })
     await expect(waiting).resolves.toEqual({ ok: true, n: 2 })
+  })
+
+  it('waiting twice in a row on the same topic works (UNSUBSCRIBE then SUBSCRIBE of one filter)', async () => {
+    const tt = t(json<number>())
+    const [a, b] = [make(), make()]
+    await Promise.all([a.connect(), b.connect()])
+    for (let i = 0; i < 3; i++) {
+      const waiting = a.waitFor(tt, { id: 'same' }, { timeoutMs: 3000 })
+      await waiting.ready
+      await b.publish(tt, { id: 'same' }, i)
+      await expect(waiting).resolves.toBe(i)
+    }
   })
 
   it('waitFor rejects with TIMEOUT, and with ABORTED on its signal', async () => {

@@ -471,7 +471,13 @@ class Client implements TidingsClient {
         },
       })
     })
-    if (mustSend && this._state === 'online' && this.holds === 0) this.sendSubscriptions([group])
+    if (mustSend && this._state === 'online' && this.holds === 0) {
+      // Re-subscribing while an UNSUBSCRIBE of the same filter is in flight: wait for its UNSUBACK, or a
+      // broker that handles the two concurrently (aedes does) may apply the unsubscribe last.
+      const unsubscribing = this.unsubscribing.get(mqttFilter)
+      if (unsubscribing) void unsubscribing.then(() => { if (group.status === 'pending') this.sendSubscriptions([group]) })
+      else this.sendSubscriptions([group])
+    }
     return acked
   }
 
@@ -523,14 +529,21 @@ class Client implements TidingsClient {
     settle(group, new TidingsError('ABORTED', `unsubscribed from ${group.mqttFilter} before the broker acknowledged it`, { topic: group.mqttFilter }))
     if (this._state !== 'online' || !this.mqtt || group.status === 'pending') return
     const mqtt = this.mqtt
-    await new Promise<void>((resolve) => {
-      mqtt.unsubscribe(group.mqttFilter, (error) => {
+    const filter = group.mqttFilter
+    const done = new Promise<void>((resolve) => {
+      mqtt.unsubscribe(filter, (error) => {
         // Unsubscribe failures leave nothing to undo locally: the handler is gone either way.
-        if (error && !isConnectionClosed(error)) this.reportError(classifyAckError(error, 'SUBSCRIBE_DENIED', this.adapter, group.mqttFilter))
+        if (error && !isConnectionClosed(error)) this.reportError(classifyAckError(error, 'SUBSCRIBE_DENIED', this.adapter, filter))
+        if (this.unsubscribing.get(filter) === done) this.unsubscribing.delete(filter)
         resolve()
       })
     })
+    this.unsubscribing.set(filter, done)
+    await done
   }
+
+  /** UNSUBSCRIBEs in flight, by filter. */
+  private readonly unsubscribing = new Map<string, Promise<void>>()
 
   stream<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: StreamOptions): AsyncIterableIterator<Message<V, TopicParams<T>>> {
     const controller: StreamController<Message<V, TopicParams<T>>> = openStream({
