@@ -381,7 +381,8 @@ class Client implements TidingsClient {
     const mqtt = this.mqtt!
     const opts: IClientPublishOptions = { qos: item.qos, retain: item.retain }
     if (item.properties) opts.properties = item.properties
-    const payload = item.payload as Buffer | string
+    // MQTT.js writes Buffers on its fast path; wrap other views without copying.
+    const payload = typeof item.payload === 'string' || Buffer.isBuffer(item.payload) ? item.payload : Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength)
     if (item.qos === 0) {
       // No callback for QoS 0: MQTT.js adds a 'drain' listener per callback when the socket backs up, which
       // makes large bursts quadratic. QoS 0 promises nothing beyond the write, so resolve now.
