@@ -1,0 +1,32 @@
+import type { ClientOptions } from '@tidings/core'
+import { emqx, jwtAuth } from '@tidings/emqx'
+import { emqxJwtIssuer } from '@tidings/emqx/server'
+import { websocket } from '@tidings/transport-ws'
+import { WebSocket } from 'ws'
+import { describeConformance } from '../../src/index.js'
+import { startEmqxEmulator } from '../../src/emqx/index.js'
+
+// The shared suite against the EMQX emulator: the real `emqx()` profile with EMQX's capability flags,
+// browser-style over WebSocket with a fresh JWT per connect. Only the protocol version differs from
+// production: aedes speaks MQTT 3.1.1.
+describeConformance('emqx emulator (ws + jwtAuth)', async () => {
+  const emu = await startEmqxEmulator()
+  let user = 0
+  const options = (issue: () => ReturnType<typeof emu.issuer.issue>): ClientOptions => ({
+    broker: emqx({ host: '127.0.0.1', ports: { ws: emu.broker.wsPort }, credentials: jwtAuth({ fetchToken: issue }) }),
+    transport: websocket({ WebSocket }),
+    protocolVersion: 4,
+  })
+  const grant = () => ({ userId: `u${++user}`, subscribe: ['tidings/#'], publish: ['tidings/#'], ttlSeconds: 600 })
+  const forged = emqxJwtIssuer({ secret: 'a-secret-the-broker-does-not-know-32b' })
+  return {
+    capabilities: emqx({ host: '127.0.0.1' }).capabilities,
+    client: () => {
+      const request = grant()
+      return options(() => emu.issuer.issue(request))
+    },
+    badClient: () => options(() => forged.issue(grant())),
+    dropConnections: async () => emu.broker.dropClients(),
+    teardown: () => emu.close(),
+  }
+})

@@ -1,0 +1,127 @@
+import {
+  TidingsError,
+  assertHost,
+  randomClientId,
+  resolveEndpoint,
+  type BrokerCapabilities,
+  type BrokerProfile,
+  type ConnectContext,
+  type ConnectCredentials,
+  type HostEndpointOptions,
+  type MaybePromise,
+  type TransportScheme,
+} from '@tidings/core'
+
+const BROKER_NAME = 'emqx'
+
+/** EMQX's default listeners: `tcp 1883`, `ssl 8883`, `ws 8083` and `wss 8084` (both at `/mqtt`). */
+export const EMQX_PORTS: Readonly<Record<TransportScheme, number>> = { mqtt: 1883, mqtts: 8883, ws: 8083, wss: 8084 }
+
+/** Ports of a TLS-terminating proxy in front of EMQX's ws listener (nginx on 443: `wss://host/mqtt`). */
+const PROXY_PORTS: Readonly<Partial<Record<TransportScheme, number>>> = { ws: 80, wss: 443 }
+
+// Defaults of `mqtt.max_packet_size` (1 MB, also the cap of an HTTP publish) and `mqtt.max_topic_levels`.
+const MAX_PACKET_BYTES = 1_048_576
+const MAX_TOPIC_LEVELS = 128
+
+/** Identity and secret for one connection attempt; every field is optional. */
+export interface EmqxCredentials {
+  clientId?: string
+  username?: string
+  password?: string
+}
+
+/** Asked before every (re)connect, e.g. {@link jwtAuth}. */
+export type EmqxCredentialsProvider = (ctx: ConnectContext) => MaybePromise<EmqxCredentials>
+
+/** Options of {@link emqx}. */
+export interface EmqxOptions extends HostEndpointOptions {
+  /** @default a random `tidings-…` id, kept for the life of the profile */
+  clientId?: string
+  username?: string
+  /** A static password. Browsers and mini-programs should use `credentials: jwtAuth(…)` instead. */
+  password?: string
+  /**
+   * Credentials fetched before every (re)connect, e.g. `jwtAuth({ fetchToken })`. Overrides
+   * `username`/`password`, and `clientId` when it returns one.
+   */
+  credentials?: EmqxCredentialsProvider
+  /**
+   * MQTT version to speak: 5 (EMQX's best) or 4 (3.1.1). MQTT 3.1 is never offered: EMQX's WebSocket
+   * listener does not accept its `mqttv3.1` subprotocol.
+   * @default 5
+   */
+  version?: 5 | 4
+  /**
+   * EMQX sits behind a TLS-terminating proxy (nginx) on 443/80, as WeChat mini-programs on Android
+   * require: WebSocket URLs become `wss://host/mqtt`. Explicit `port`/`ports` still win.
+   * @default false
+   */
+  behindProxy?: boolean
+}
+
+/**
+ * The profile for EMQX 5 (and 4.x): MQTT 5, QoS 2, retained messages, wills and shared subscriptions.
+ *
+ * @example
+ * ```ts
+ * // a backend on the private network
+ * createClient({ broker: emqx({ host: 'emqx.internal', username: 'svc', password }), transport: tcp() })
+ * // a browser: wss://mqtt.example.com/mqtt behind nginx, a JWT from your backend before every connect
+ * createClient({
+ *   broker: emqx({ host: 'mqtt.example.com', tls: true, behindProxy: true, credentials: jwtAuth({ fetchToken }) }),
+ *   transport: websocket(),
+ * })
+ * ```
+ */
+export function emqx(options: EmqxOptions): BrokerProfile {
+  assertHost(BROKER_NAME, options?.host)
+  const version = options.version ?? 5
+  if (version !== 5 && version !== 4) {
+    throw new TidingsError('INVALID_OPTIONS', `emqx: version must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(version)}`, { adapter: BROKER_NAME })
+  }
+  const clientId = options.clientId ?? randomClientId()
+  const defaults = options.behindProxy ? { ...EMQX_PORTS, ...PROXY_PORTS } : EMQX_PORTS
+  const { credentials } = options
+  const capabilities: BrokerCapabilities = {
+    mqtt5: version === 5,
+    qos2: true,
+    retain: true,
+    will: true,
+    sharedSubscriptions: true,
+    maxPayloadBytes: MAX_PACKET_BYTES,
+  }
+  return {
+    name: BROKER_NAME,
+    capabilities,
+    refreshesCredentials: credentials !== undefined,
+    endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, defaults),
+    async connectOptions(ctx) {
+      const fetched = credentials ? await credentials(ctx) : options
+      const out: ConnectCredentials = { clientId: fetched.clientId || clientId }
+      if (fetched.username !== undefined) out.username = fetched.username
+      if (fetched.password !== undefined) out.password = fetched.password
+      return out
+    },
+    validateTopic,
+  }
+}
+
+/** EMQX's own topic rules on top of MQTT's (which the client checks itself). */
+function validateTopic(topic: string, use: 'publish' | 'subscribe'): void {
+  if (use === 'subscribe' && topic.startsWith('$queue/')) {
+    // `$queue/` is deprecated, and reserved for the Message Queue feature on current EMQX.
+    throw new TidingsError('INVALID_TOPIC', `"$queue/" subscriptions are deprecated on EMQX; subscribe with { share: 'group' } instead: ${JSON.stringify(topic)}`, {
+      adapter: BROKER_NAME,
+      topic,
+    })
+  }
+  if (use === 'publish' && (topic.startsWith('$share/') || topic.startsWith('$queue/'))) {
+    throw new TidingsError('INVALID_TOPIC', `cannot publish to a shared-subscription topic: ${JSON.stringify(topic)}`, { adapter: BROKER_NAME, topic })
+  }
+  let levels = 1
+  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47 /* / */) levels++
+  if (levels > MAX_TOPIC_LEVELS) {
+    throw new TidingsError('INVALID_TOPIC', `EMQX allows at most ${MAX_TOPIC_LEVELS} topic levels (mqtt.max_topic_levels), got ${levels}`, { adapter: BROKER_NAME, topic })
+  }
+}
