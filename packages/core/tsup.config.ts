@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'tsup'
+// @ts-expect-error: a plain .mjs build helper without type declarations
+import { browserBundleOptions } from './build/browser-bundle.mjs'
 
-const shim = (name: string): string => fileURLToPath(new URL(`./build/shims/${name}.js`, import.meta.url))
+const browser = browserBundleOptions() as { alias: Record<string, string>; inject: string[]; plugins: never[]; mainFields: string[] }
 
 export default defineConfig([
   {
@@ -21,31 +21,11 @@ export default defineConfig([
     target: 'es2020',
     sourcemap: true,
     noExternal: [/.*/],
-    esbuildPlugins: [
-      {
-        name: 'mqtt-client-only',
-        setup(build) {
-          build.onResolve({ filter: /^mqtt$/ }, () => ({ path: shim('mqtt') }))
-          // MQTT.js reads its whole package.json for a version string.
-          build.onResolve({ filter: /package\.json$/ }, (args) =>
-            args.importer.includes('/mqtt/') ? { path: 'mqtt-version', namespace: 'mqtt-version' } : undefined,
-          )
-          build.onLoad({ filter: /.*/, namespace: 'mqtt-version' }, async () => {
-            const { version } = JSON.parse(await readFile(new URL(import.meta.resolve('mqtt/package.json')), 'utf8')) as { version: string }
-            return { contents: JSON.stringify({ version }), loader: 'json' }
-          })
-        },
-      },
-    ],
+    esbuildPlugins: browser.plugins,
     esbuildOptions(options) {
-      options.alias = {
-        'worker-timers': shim('worker-timers'),
-        debug: shim('debug'),
-        'abort-controller': shim('abort-controller'),
-        'lru-cache': shim('lru-cache'),
-      }
-      options.inject = [shim('process')]
-      options.mainFields = ['browser', 'module', 'main']
+      options.alias = browser.alias
+      options.inject = browser.inject
+      options.mainFields = browser.mainFields
       options.conditions = ['browser', 'import', 'default']
     },
   },

@@ -1,8 +1,6 @@
 // readable-stream falls back to the `abort-controller` package when the global is missing; its browser
-// build reads `self`/`window` at load time, which crashes in mini-programs. Use the platform's classes,
-// or a minimal stand-in where there are none (streams only need `signal.aborted` and the event).
-import { globalObject } from './global.js'
-
+// build reads `self`/`window` at load time, which throws in mini-programs. Use the platform's classes,
+// or a minimal stand-in (streams only need `signal.aborted` and the abort event).
 class Signal {
   constructor() {
     this.aborted = false
@@ -36,6 +34,8 @@ class Controller {
   }
 }
 
-export const AbortController = globalObject.AbortController || Controller
-export const AbortSignal = globalObject.AbortSignal || Signal
-export default AbortController
+const PlatformController = typeof AbortController === 'function' ? AbortController : Controller
+const PlatformSignal = typeof AbortSignal === 'function' ? AbortSignal : Signal
+
+export { PlatformController as AbortController, PlatformSignal as AbortSignal }
+export default PlatformController

@@ -1,4 +1,13 @@
-// The global object in browsers, workers and mini-programs (which may lack `globalThis`).
-// `Function('return this')` is the one form mini-program runtimes allow.
-export const globalObject =
-  typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : Function('return this')()
+// The global object of a mini-program, which may lack `globalThis` (and bundled code must not read it:
+// the bundle replaces every free `globalThis` with this object). `Function('return this')` is the one
+// form of the Function constructor mini-programs allow; where even that is refused, an empty object
+// makes dependencies take their fallbacks.
+function resolveGlobal() {
+  try {
+    return Function('return this')() || {}
+  } catch {
+    return {}
+  }
+}
+
+export const globalObject = resolveGlobal()

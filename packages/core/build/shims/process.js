@@ -1,9 +1,9 @@
-// A `process` for bundled dependencies (readable-stream, MQTT.js) that read it; nothing reads the
-// real global, so apps need no process polyfill.
-const defer =
-  typeof queueMicrotask === 'function'
-    ? queueMicrotask
-    : (fn) => Promise.resolve().then(fn)
+// A `process` for bundled dependencies (readable-stream, MQTT.js) that read it, injected in place of the
+// global and of `require('process/')`, so apps need no process polyfill and none is read at run time.
+const defer = (fn) => {
+  if (typeof queueMicrotask === 'function') queueMicrotask(fn)
+  else Promise.resolve().then(fn)
+}
 
 export const process = {
   env: {},

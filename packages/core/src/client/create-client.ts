@@ -7,6 +7,7 @@ import { assertTopicFilter, assertTopicName } from '../topic/validate.js'
 import { createSocketStream, type CloseInfo } from '../transport/socket-stream.js'
 import { backoffDelay, reconnectDefaults, type ReconnectPolicy } from './backoff.js'
 import { Emitter } from './emitter.js'
+import { defer } from '../internal/defer.js'
 import { classifyError } from './classify-error.js'
 import { ackReason } from './reason-codes.js'
 import { OfflineQueue, type QueuedPublish } from './offline-queue.js'
@@ -194,7 +195,7 @@ class Client implements TidingsClient {
       // failure takes the same path as any refused connection.
       const failure = TidingsError.from(error, 'TRANSPORT_ERROR', { adapter: transport.name })
       stream = createSocketStream((events) => {
-        queueMicrotask(() => events.error(failure))
+        defer(() => events.error(failure))
         return { send: (_data, done) => done(failure), close: () => {} }
       })
     }

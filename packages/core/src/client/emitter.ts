@@ -1,3 +1,5 @@
+import { defer } from '../internal/defer.js'
+
 /** A listener map: event name → listener signature. */
 export type EventMap = Record<string, (...args: never[]) => void>
 
@@ -31,7 +33,7 @@ export class Emitter<E extends EventMap> {
         ;(listener as (...a: Parameters<E[K]>) => void)(...args)
       } catch (error) {
         // A throwing listener must not break the client's state machine; rethrow outside of it.
-        queueMicrotask(() => { throw error })
+        defer(() => { throw error })
       }
     }
   }

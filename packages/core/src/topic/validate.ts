@@ -1,3 +1,4 @@
+import { Buffer } from 'buffer'
 import { TidingsError } from '../errors.js'
 
 // MQTT 3.1.1 §4.7 / 5.0 §4.7: topic names have no wildcards, filters put `#` last and `+`/`#` alone in
@@ -42,7 +43,7 @@ export function assertParamValue(name: string, value: unknown, template: string)
 function assertCommon(topic: string): void {
   if (topic.includes('\u0000')) throw invalid(topic, 'a topic cannot contain U+0000')
   // Byte length only matters near the limit; most topics are far shorter, so skip the encode.
-  if (topic.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(topic).length > MAX_TOPIC_BYTES) {
+  if (topic.length * 3 > MAX_TOPIC_BYTES && Buffer.byteLength(topic, 'utf8') > MAX_TOPIC_BYTES) {
     throw invalid(topic, `a topic is at most ${MAX_TOPIC_BYTES} UTF-8 bytes`)
   }
 }

@@ -1,4 +1,5 @@
-// MQTT.js logs through `debug`; in a browser bundle logging is off, so every logger is a no-op.
+// MQTT.js and mqtt-packet log through `debug` (called as `require('debug')(name)`, so this shim is
+// CommonJS); in a browser bundle logging is off and every logger is a no-op.
 function createDebug() {
   const log = () => {}
   log.enabled = false
@@ -8,4 +9,4 @@ function createDebug() {
 createDebug.enable = () => {}
 createDebug.disable = () => ''
 createDebug.enabled = () => false
-export default createDebug
+module.exports = createDebug

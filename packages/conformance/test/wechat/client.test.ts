@@ -1,0 +1,102 @@
+import { createClient, genericBroker, type ClientState, type StateInfo, type TidingsError } from '@tidings/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { wechat } from '../../../transport-wechat/src/index.js'
+import { createFakePlatform, memoryWire, type MemoryConnection } from '../../src/wechat/index.js'
+import { until } from './helpers.js'
+
+// An MQTT 3.1.1 CONNACK: accepted, no session.
+const CONNACK = new Uint8Array([0x20, 0x02, 0x00, 0x00])
+
+/** A client on a fake `wx` whose sockets the test answers as the broker. */
+function setup() {
+  const { wire, connections } = memoryWire()
+  const platform = createFakePlatform('wx', { wire })
+  const client = createClient({
+    broker: genericBroker({ url: 'wss://mq.example.com/mqtt', capabilities: { mqtt5: false } }),
+    transport: wechat({ wx: platform.api as never }),
+    // A long backoff: any quick reconnect below comes from a lifecycle event.
+    reconnect: { baseMs: 60_000 },
+    keepaliveSeconds: 0,
+  })
+  const states: Array<[ClientState, StateInfo]> = []
+  const errors: TidingsError[] = []
+  client.on('state', (state, info) => states.push([state, info]))
+  client.on('error', (error) => errors.push(error))
+  const accept = async (connection: MemoryConnection): Promise<void> => {
+    connection.open()
+    await until(() => connection.frames.length > 0, 2000, 'CONNECT')
+    connection.message(CONNACK)
+    await until(() => client.state === 'online', 2000, 'online')
+  }
+  return { platform, connections, client, states, errors, accept }
+}
+
+describe('wechat transport under the client', () => {
+  let cleanup: (() => Promise<void>) | undefined
+  afterEach(async () => {
+    await cleanup?.()
+    cleanup = undefined
+  })
+
+  it('reports socket errors through the error event with a code, and the close reason in state events', async () => {
+    const { connections, client, states, errors, accept } = setup()
+    cleanup = () => client.close({ force: true })
+    const connected = client.connect()
+    await until(() => connections.length === 1, 2000, 'socket')
+    await accept(connections[0]!)
+    await connected
+
+    connections[0]!.error('connectSocket:fail interrupted')
+    await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
+    expect(errors.map((e) => [e.code, e.adapter])).toContainEqual(['TRANSPORT_ERROR', 'wechat'])
+
+    // Nothing reconnects for a minute…
+    await new Promise((r) => setTimeout(r, 100))
+    expect(connections).toHaveLength(1)
+  })
+
+  it('reconnects at once on onAppShow and when the network returns, and shows close reasons', async () => {
+    const { platform, connections, client, states, accept } = setup()
+    cleanup = () => client.close({ force: true })
+    await Promise.all([client.connect(), (async () => { await until(() => connections.length === 1, 2000, 'socket'); await accept(connections[0]!) })()])
+
+    connections[0]!.close(1006, 'abnormal closure')
+    await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
+    expect(states.find(([s]) => s === 'reconnecting')?.[1].close).toEqual({ code: 1006, reason: 'abnormal closure' })
+    platform.app.show()
+    await until(() => connections.length === 2, 1000, 'reconnect on show')
+    await accept(connections[1]!)
+
+    connections[1]!.close(1000, 'interrupted')
+    await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
+    platform.app.network(false)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(connections).toHaveLength(2)
+    platform.app.network(true)
+    await until(() => connections.length === 3, 1000, 'reconnect on network')
+    await accept(connections[2]!)
+
+    await client.close()
+    // One graceful close per socket, none on sockets the platform had already closed.
+    expect(platform.tasks.map((t) => t.closeCalls)).toEqual([0, 0, 1])
+    expect(platform.tasks.reduce((n, t) => n + t.closeFailures, 0)).toBe(0)
+    expect(platform.app.listeners()).toEqual({ show: 0, hide: 0, network: 0 })
+  })
+
+  it('reconnects when an interrupted socket reports its close only after onAppShow', async () => {
+    const { platform, connections, client, states, accept } = setup()
+    cleanup = () => client.close({ force: true })
+    await Promise.all([client.connect(), (async () => { await until(() => connections.length === 1, 2000, 'socket'); await accept(connections[0]!) })()])
+
+    platform.app.hide()
+    const reportClose = platform.interrupt({ defer: true })
+    platform.app.show()
+    expect(client.state).toBe('online')
+    const shown = Date.now()
+    reportClose()
+    await until(() => connections.length === 2, 1000, 'reconnect after a late close')
+    expect(Date.now() - shown).toBeLessThan(1000)
+    expect(states.find(([s]) => s === 'reconnecting')?.[1].close).toEqual({ code: 1000, reason: 'interrupted' })
+    await accept(connections[1]!)
+  })
+})

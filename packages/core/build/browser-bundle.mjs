@@ -1,0 +1,81 @@
+// esbuild settings shared by every prebuilt bundle of tidings (core's `browser` build, the mini-program
+// bundle): MQTT.js's client without its transports, readable-stream without what nothing uses, and small
+// stand-ins for the Node-flavoured dependencies, so bundles need no polyfills and read no Node globals.
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const shims = join(dirname(fileURLToPath(import.meta.url)), 'shims')
+const require = createRequire(import.meta.url)
+export const shim = (file) => join(shims, file)
+
+/** `import { MqttClient } from 'mqtt'` → MQTT.js's client module only (no TCP/TLS/ws transports). */
+const mqttClientOnly = {
+  name: 'mqtt-client-only',
+  setup(build) {
+    build.onResolve({ filter: /^mqtt$/ }, () => ({ path: shim('mqtt.js') }))
+    // MQTT.js reads its whole package.json for a version string.
+    build.onResolve({ filter: /package\.json$/ }, (args) =>
+      /[\\/]mqtt[\\/]/.test(args.importer) ? { path: 'mqtt-version', namespace: 'mqtt-version' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'mqtt-version' }, async () => {
+      const { version } = JSON.parse(await readFile(require.resolve('mqtt/package.json'), 'utf8'))
+      return { contents: JSON.stringify({ version }), loader: 'json' }
+    })
+  },
+}
+
+/**
+ * `readable-stream` without what tidings never uses: its entry also loads the stream operators, pipeline,
+ * compose and web-stream helpers (~20 KB). MQTT.js, mqtt-packet's `bl` and core only use `Readable`,
+ * `Writable` and `Duplex`; `Duplex.from` (duplexify) is left out.
+ */
+const slimReadableStream = {
+  name: 'slim-readable-stream',
+  setup(build) {
+    build.onResolve({ filter: /^readable-stream$/ }, async (args) => {
+      const pkg = await build.resolve('readable-stream/package.json', { kind: 'require-call', resolveDir: args.resolveDir })
+      return { path: pkg.path, namespace: 'slim-readable-stream' }
+    })
+    build.onLoad({ filter: /.*/, namespace: 'slim-readable-stream' }, (args) => ({
+      contents: [
+        "const Readable = require('./lib/internal/streams/readable.js')",
+        "const Writable = require('./lib/internal/streams/writable.js')",
+        "const Duplex = require('./lib/internal/streams/duplex.js')",
+        "const { Stream } = require('./lib/internal/streams/legacy.js')",
+        "const { Buffer } = require('buffer')",
+        // Set by the package entry; Readable and Writable call them for Uint8Array chunks.
+        'Stream._isUint8Array = (value) => value instanceof Uint8Array',
+        'Stream._uint8ArrayToBuffer = (chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)',
+        'module.exports = Readable',
+        'Object.assign(module.exports, { Readable, Writable, Duplex, Stream: Readable, default: Readable })',
+      ].join('\n'),
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }))
+    build.onResolve({ filter: /^\.\/duplexify$/ }, (args) =>
+      /readable-stream/.test(args.importer) ? { path: 'duplexify', namespace: 'no-duplexify' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'no-duplexify' }, () => ({
+      contents: "module.exports = function duplexify() { throw new Error('Duplex.from is not in this bundle') }",
+      loader: 'js',
+    }))
+    build.onResolve({ filter: /^process\/?$/ }, () => ({ path: shim('process.js') }))
+  },
+}
+
+/** Aliases, injected globals and plugins for a tidings browser or mini-program bundle. */
+export function browserBundleOptions() {
+  return {
+    alias: {
+      'worker-timers': shim('worker-timers.js'),
+      debug: shim('debug.cjs'),
+      'abort-controller': shim('abort-controller.js'),
+      'lru-cache': shim('lru-cache.js'),
+    },
+    inject: [shim('process.js'), shim('buffer-global.js')],
+    plugins: [mqttClientOnly, slimReadableStream],
+    mainFields: ['browser', 'module', 'main'],
+  }
+}
