@@ -83,6 +83,8 @@ export function topic<const T extends string, V>(template: T, codec: Codec<V>, o
     name: (params) => build(params as Record<string, unknown>, false),
     filter: (params) => build(params as Record<string, unknown> | undefined, true),
     parse(topicName) {
+      // Hot path for parameterless topics: no split needed.
+      if (paramIndexes.length === 0) return topicName === template ? ({} as TopicParams<T>) : undefined
       const parts = topicName.split('/')
       if (parts.length !== levels.length) return undefined
       const out: Record<string, string> = {}
