@@ -24,6 +24,7 @@ export type {
   WillMessage,
 } from './client/types.js'
 export { backoffDelay, reconnectDefaults, type ReconnectOptions, type ReconnectPolicy } from './client/backoff.js'
+export { fromMqttError, type MqttErrorContext } from './client/classify-error.js'
 
 export { topic, type Topic, type TopicOptions, type TopicParamNames, type TopicParams, type TopicPayload } from './topic/template.js'
 export { TopicTrie, topicMatches } from './topic/trie.js'

@@ -49,11 +49,10 @@ export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P
   const secure = options.secure ?? true
   const guard = createGuard(adapter.name, options)
   const lifecycle = platformLifecycle(() => adapter.resolve())
-  const { track, ...publicLifecycle } = lifecycle
   return {
     name: adapter.name,
     scheme: secure ? 'wss' : 'ws',
-    lifecycle: publicLifecycle,
+    lifecycle,
     open(endpoint, { protocols, connectTimeoutMs }) {
       const platform = adapter.resolve()
       if (!platform || typeof (platform as { connectSocket?: unknown }).connectSocket !== 'function') {
@@ -68,7 +67,6 @@ export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P
           // Once the platform reported close or error the task is gone: closing it again only produces
           // "closeSocket:fail WebSocket is not connected" (and, in some SDKs, reconnect loops).
           let gone = false
-          const closedOnResume = track()
           const goneNow = (): void => {
             gone = true
             release()
@@ -78,7 +76,6 @@ export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P
             message: (data) => events.message(data),
             close: (info) => {
               goneNow()
-              closedOnResume()
               events.close(info)
             },
             error: (error) => {

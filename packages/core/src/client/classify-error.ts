@@ -1,5 +1,5 @@
 import { TidingsError, isTidingsError } from '../errors.js'
-import { connackVerdict } from './reason-codes.js'
+import { ackReason, connackVerdict } from './reason-codes.js'
 
 // Node's TLS verification failures (tls.TLSSocket 'error' codes): all mean "this certificate is not trusted".
 const TLS_UNTRUSTED_CODES = new Set([
@@ -39,4 +39,50 @@ export function classifyError(error: unknown, adapter: string, transport: string
     return new TidingsError('PROTOCOL_ERROR', message, { adapter, cause: error, ...(typeof code === 'number' ? { reasonCode: code } : {}) })
   }
   return new TidingsError('TRANSPORT_ERROR', message, { adapter: transport, cause: error })
+}
+
+/** Where an MQTT.js error came from, for {@link fromMqttError}. */
+export interface MqttErrorContext {
+  /** Broker profile or adapter name, e.g. `'mosquitto'`. */
+  adapter: string
+  /** Transport name for socket errors. @default adapter */
+  transport?: string
+  /** What failed: connecting (the default), or a publish/subscribe the broker answered with a failure code. */
+  operation?: 'connect' | 'publish' | 'subscribe'
+  /** Topic or filter of a failed publish/subscribe. */
+  topic?: string
+}
+
+// Failure codes of a PUBACK/SUBACK that say something more precise than "denied".
+const ACK_CODES: Partial<Record<number, 'PAYLOAD_TOO_LARGE' | 'QUOTA_EXCEEDED' | 'INVALID_TOPIC'>> = {
+  0x8f: 'INVALID_TOPIC',
+  0x90: 'INVALID_TOPIC',
+  0x95: 'PAYLOAD_TOO_LARGE',
+  0x97: 'QUOTA_EXCEEDED',
+}
+
+/**
+ * Maps an error from MQTT.js (a CONNACK refusal, a socket or TLS failure, a failed PUBACK/SUBACK) to a
+ * TidingsError with a stable code. The client uses it; server-side helpers that hold their own MQTT.js
+ * connection use it too, so every package reports the same failures the same way.
+ */
+export function fromMqttError(error: unknown, context: MqttErrorContext): TidingsError {
+  const { adapter, operation = 'connect', topic } = context
+  if (operation === 'connect' || isTidingsError(error)) return classifyError(error, adapter, context.transport ?? adapter)
+  const message = error instanceof Error ? error.message : String(error)
+  const reasonCode = (error as { code?: unknown } | null)?.code
+  const denied = operation === 'publish' ? 'PUBLISH_DENIED' : 'SUBSCRIBE_DENIED'
+  const what = `${operation === 'publish' ? 'the publish to' : 'the subscription to'} ${topic ?? 'the topic'}`
+  if (typeof reasonCode === 'number') {
+    return new TidingsError(ACK_CODES[reasonCode] ?? denied, `${adapter} refused ${what}: ${ackReason(reasonCode)}`, {
+      adapter,
+      reasonCode,
+      cause: error,
+      ...(topic ? { topic } : {}),
+    })
+  }
+  if (message === 'Connection closed' || message === 'client disconnecting') {
+    return new TidingsError('CONNECTION_LOST', `connection to ${adapter} closed before it acknowledged ${what}`, { adapter, cause: error, ...(topic ? { topic } : {}) })
+  }
+  return new TidingsError(denied, `${adapter} refused ${what}: ${message}`, { adapter, cause: error, ...(topic ? { topic } : {}) })
 }

@@ -8,7 +8,7 @@ import { createSocketStream, type CloseInfo } from '../transport/socket-stream.j
 import { backoffDelay, reconnectDefaults, type ReconnectPolicy } from './backoff.js'
 import { Emitter } from './emitter.js'
 import { defer } from '../internal/defer.js'
-import { classifyError } from './classify-error.js'
+import { classifyError, fromMqttError } from './classify-error.js'
 import { ackReason } from './reason-codes.js'
 import { OfflineQueue, type QueuedPublish } from './offline-queue.js'
 import { openStream, type StreamController } from './stream.js'
@@ -31,6 +31,9 @@ import type {
 } from './types.js'
 
 type Waiter = { resolve: () => void; reject: (error: TidingsError) => void }
+
+/** A connection loss this soon after the platform reported the app back counts as found on resume. */
+const RESUME_WINDOW_MS = 5000
 
 /**
  * Creates a client. Nothing connects until `connect()`.
@@ -73,6 +76,10 @@ class Client implements TidingsClient {
   private attached = false
   private lastCloseInfo: CloseInfo | undefined
   private authRetryUsed = false
+  /** When the platform last said the app is back (foreground, network up). */
+  private resumedAt = Number.NEGATIVE_INFINITY
+  /** When the current connection was established. */
+  private onlineSince = Number.NEGATIVE_INFINITY
 
   constructor(options: ClientOptions) {
     if (!options || typeof options !== 'object') throw new TidingsError('INVALID_OPTIONS', 'createClient needs an options object')
@@ -95,9 +102,12 @@ class Client implements TidingsClient {
     this.registry = new SubscriptionRegistry({ reportError: (error) => this.reportError(error) })
     const lifecycle = transport.lifecycle
     if (lifecycle) {
-      const now = () => this.reconnectNow()
-      if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(now))
-      if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => { if (online) now() }))
+      const resumed = (): void => {
+        this.resumedAt = Date.now()
+        this.reconnectNow()
+      }
+      if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
+      if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => { if (online) resumed() }))
     }
   }
 
@@ -213,6 +223,7 @@ class Client implements TidingsClient {
     this.attempt = 0
     this.authRetryUsed = false
     this.gaveUp = undefined
+    this.onlineSince = Date.now()
     this.setState('online', {})
     const waiters = this.connectWaiters
     this.connectWaiters = []
@@ -248,6 +259,17 @@ class Client implements TidingsClient {
     for (const group of this.registry.groups.values()) if (group.status === 'sent') group.status = 'pending'
     if (!this.policy) return this.giveUp(error, close)
     this.attempt = 0
+    if (this.onlineSince < this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS) {
+      // A connection that died while the app was suspended often reports its close only after the app is
+      // back in the foreground: the loss was found on resume, so reconnect now rather than wait for a
+      // backoff (once per resume, and only for a connection made before it). No timer either: a resuming
+      // runtime may still be running its queued callbacks.
+      this.resumedAt = Number.NEGATIVE_INFINITY
+      this.attempt = 1
+      this.setState('reconnecting', { error, attempt: 1, delayMs: 0, ...(close ? { close } : {}) })
+      void this.startAttempt()
+      return
+    }
     this.scheduleRetry(error, close)
   }
 
@@ -397,7 +419,7 @@ class Client implements TidingsClient {
         // The connection died before the ack; send it again after reconnecting (at-least-once).
         return this.queue.push(item, true)
       }
-      item.reject(classifyAckError(error, 'PUBLISH_DENIED', this.adapter, item.topic))
+      item.reject(fromMqttError(error, { adapter: this.adapter, operation: 'publish', topic: item.topic }))
     })
   }
 
@@ -508,7 +530,7 @@ class Client implements TidingsClient {
         if (this.registry.groups.get(group.mqttFilter) !== group) return // unsubscribed meanwhile
         const code = codes?.[i] ?? granted?.[i]?.qos
         if (error && (code === undefined || code < 0x80)) {
-          if (code === undefined) return this.denied(group, classifyAckError(error, 'SUBSCRIBE_DENIED', this.adapter, group.mqttFilter))
+          if (code === undefined) return this.denied(group, fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: group.mqttFilter }))
         } else if (code !== undefined && code >= 0x80) {
           return this.denied(group, new TidingsError('SUBSCRIBE_DENIED', `${this.adapter} refused the subscription to ${group.mqttFilter}: ${ackReason(code)}`, { adapter: this.adapter, reasonCode: code, topic: group.mqttFilter }))
         }
@@ -535,7 +557,7 @@ class Client implements TidingsClient {
     const done = new Promise<void>((resolve) => {
       mqtt.unsubscribe(filter, (error) => {
         // Unsubscribe failures leave nothing to undo locally: the handler is gone either way.
-        if (error && !isConnectionClosed(error)) this.reportError(classifyAckError(error, 'SUBSCRIBE_DENIED', this.adapter, filter))
+        if (error && !isConnectionClosed(error)) this.reportError(fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: filter }))
         if (this.unsubscribing.get(filter) === done) this.unsubscribing.delete(filter)
         resolve()
       })
@@ -700,17 +722,6 @@ function isFatal(error: TidingsError): boolean {
 
 function isConnectionClosed(error: Error): boolean {
   return error.message === 'Connection closed' || error.message === 'client disconnecting'
-}
-
-function classifyAckError(error: Error, code: 'PUBLISH_DENIED' | 'SUBSCRIBE_DENIED', adapter: string, topicName?: string): TidingsError {
-  if (isTidingsError(error)) return error
-  const reasonCode = (error as { code?: unknown }).code
-  return new TidingsError(code, `${adapter} refused ${code === 'PUBLISH_DENIED' ? 'the publish to' : 'the subscription to'} ${topicName ?? 'the topic'}: ${error.message}`, {
-    adapter,
-    cause: error,
-    ...(typeof reasonCode === 'number' ? { reasonCode } : {}),
-    ...(topicName ? { topic: topicName } : {}),
-  })
 }
 
 function encodeError(name: string, topic: Topic<string, unknown>, error: unknown): TidingsError {

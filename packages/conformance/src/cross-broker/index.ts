@@ -1,0 +1,5 @@
+export { bellTopic, createPushBackend, type PushBackend, type PushBackendOptions } from './push-backend.js'
+export type { CrossBrokerEnv, CrossBrokerTarget } from './target.js'
+export { mosquittoTarget } from './mosquitto.js'
+export { emqxTarget } from './emqx.js'
+export { aliyunTarget } from './aliyun.js'

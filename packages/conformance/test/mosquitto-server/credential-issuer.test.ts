@@ -1,0 +1,153 @@
+import { isTidingsError, json, text, topic, type ClientState, type TidingsClient } from '@tidings/core'
+import { dynsecCredentialIssuer, mqttServerPublisher, type DynsecCredentialIssuer } from '@tidings/mosquitto/server'
+import type { MqttClient } from 'mqtt'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { connectBackend, eventually, sleep, startDynsecBroker, userClient, type DynsecBroker } from './helpers.js'
+
+const inbox = topic('user/{userId}/inbox', json<{ n: number }>(), { qos: 1 })
+const outbox = topic('user/{userId}/outbox', text(), { qos: 1 })
+const request = (userId: string, ttlSeconds = 60) => ({
+  userId,
+  subscribe: [`user/${userId}/#`],
+  publish: [`user/${userId}/outbox`],
+  ttlSeconds,
+})
+
+let env: DynsecBroker
+let issuer: DynsecCredentialIssuer
+let backend: MqttClient
+const clients: TidingsClient[] = []
+const track = (client: TidingsClient): TidingsClient => { clients.push(client); return client }
+
+beforeAll(async () => {
+  env = await startDynsecBroker()
+  // The background sweep stays off here; tests call sweep() so that timing never decides a result.
+  issuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
+  backend = await connectBackend(env, ['user/#'])
+})
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
+})
+afterAll(async () => {
+  issuer?.close()
+  await backend?.endAsync()
+  await env?.close()
+})
+
+describe('dynsecCredentialIssuer on a real Mosquitto', () => {
+  test("A's credentials read A's topics and are refused B's (SUBSCRIBE_DENIED, PUBLISH_DENIED)", async () => {
+    const a = await issuer.issue(request('alice'))
+    await issuer.issue(request('bob'))
+    expect(a.username).toBeTruthy()
+    expect(a.password.length).toBeGreaterThanOrEqual(24)
+    expect(a.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50_000)
+
+    const alice = track(userClient(env.broker, a))
+    await alice.connect()
+    const got: number[] = []
+    await alice.subscribe(inbox, { userId: 'alice' }, (m) => { got.push(m.n) })
+    await mqttServerPublisher(backend).publish('user/alice/inbox', JSON.stringify({ n: 1 }))
+    await eventually(() => got.length === 1, 5000, 'alice to receive her message')
+    expect(got).toEqual([1])
+
+    const denied = await alice.subscribe(inbox, { userId: 'bob' }, () => {}).catch((e: unknown) => e)
+    expect(isTidingsError(denied) && denied.code).toBe('SUBSCRIBE_DENIED')
+    const wildcard = await alice.subscribe(inbox, {}, () => {}).catch((e: unknown) => e)
+    expect(isTidingsError(wildcard) && wildcard.code).toBe('SUBSCRIBE_DENIED')
+
+    await alice.publish(outbox, { userId: 'alice' }, 'mine')
+    const refused = await alice.publish(outbox, { userId: 'bob' }, 'not mine').catch((e: unknown) => e)
+    expect(isTidingsError(refused) && refused.code).toBe('PUBLISH_DENIED')
+    expect(alice.state).toBe('online')
+  })
+
+  test('a credential used with another client id is refused with NOT_AUTHORIZED', async () => {
+    const creds = await issuer.issue({ ...request('carol'), clientId: 'carol-laptop' })
+    expect(creds.clientId).toBe('carol-laptop')
+    const wrongId = track(userClient(env.broker, creds, { clientId: 'carol-phone' }))
+    const error = await wrongId.connect().catch((e: unknown) => e)
+    expect(isTidingsError(error) && error.code).toBe('NOT_AUTHORIZED')
+    const rightId = track(userClient(env.broker, creds))
+    await rightId.connect()
+    expect(rightId.state).toBe('online')
+  })
+
+  test('revoke() disconnects a connected client and its credentials stop working', async () => {
+    const first = await issuer.issue(request('dave'))
+    const second = await issuer.issue(request('dave'))
+    const dave = track(userClient(env.broker, first))
+    const states: ClientState[] = []
+    dave.on('state', (s) => { states.push(s) })
+    await dave.connect()
+    expect(await issuer.revoke('dave')).toBe(2)
+    await eventually(() => dave.state !== 'online', 5000, 'the revoked client to drop')
+    expect(states).toContain('offline')
+    for (const creds of [first, second]) {
+      const again = await track(userClient(env.broker, creds)).connect().catch((e: unknown) => e)
+      expect(isTidingsError(again) && again.code).toBe('NOT_AUTHORIZED')
+    }
+    const roles = (await env.dynsec.listRoles()).items.map((r) => r.rolename)
+    expect(roles).not.toContain('tidings-user-dave')
+    expect(await issuer.revoke('dave')).toBe(0)
+  })
+
+  test('expired credentials are swept: the session drops and the login is refused; live ones stay', async () => {
+    let clock = Date.now()
+    const timed = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false, now: () => clock })
+    const short = await timed.issue(request('erin', 30))
+    const long = await timed.issue(request('erin', 60))
+    const expiring = track(userClient(env.broker, short))
+    const staying = track(userClient(env.broker, long))
+    await expiring.connect()
+    await staying.connect()
+    expect(await timed.sweep()).toBe(0)
+    clock += 30_000
+    expect(await timed.sweep()).toBe(1)
+    await eventually(() => expiring.state !== 'online', 5000, 'the expired client to drop')
+    const again = await track(userClient(env.broker, short)).connect().catch((e: unknown) => e)
+    expect(isTidingsError(again) && again.code).toBe('NOT_AUTHORIZED')
+    // The role is still held by the live credential.
+    await sleep(100)
+    expect(staying.state).toBe('online')
+    expect((await env.dynsec.listRoles()).items.map((r) => r.rolename)).toContain('tidings-user-erin')
+  })
+
+  test('the background sweep deletes expired credentials and then the idle role', async () => {
+    const swept: DynsecCredentialIssuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: 200 })
+    try {
+      const creds = await swept.issue(request('frank', 1))
+      const frank = track(userClient(env.broker, creds))
+      await frank.connect()
+      await eventually(() => frank.state !== 'online', 5000, 'the background sweep to disconnect frank')
+      const roleGone = async (): Promise<boolean> => !(await env.dynsec.listRoles()).items.some((r) => r.rolename === 'tidings-user-frank')
+      await eventually(roleGone, 5000, "frank's idle role to be deleted")
+    } finally {
+      swept.close()
+    }
+  })
+
+  test('issuing again replaces the user role topics without dropping live sessions', async () => {
+    const first = await issuer.issue(request('gina'))
+    const gina = track(userClient(env.broker, first))
+    await gina.connect()
+    await issuer.issue({ ...request('gina'), subscribe: ['user/gina/inbox'] })
+    const narrower = await gina.subscribe(outbox, { userId: 'gina' }, () => {}).catch((e: unknown) => e)
+    expect(isTidingsError(narrower) && narrower.code).toBe('SUBSCRIBE_DENIED')
+    await gina.subscribe(inbox, { userId: 'gina' }, () => {})
+    expect(gina.state).toBe('online')
+  })
+
+  test('bad requests are refused before reaching the broker', async () => {
+    for (const bad of [
+      { ...request('x'), userId: '' },
+      { ...request('x'), ttlSeconds: 0 },
+      { ...request('x'), ttlSeconds: 10 * 86_400 },
+      { ...request('x'), clientId: '' },
+    ]) {
+      const error = await issuer.issue(bad).catch((e: unknown) => e)
+      expect(isTidingsError(error) && error.code).toBe('INVALID_OPTIONS')
+    }
+    const badTopic = await issuer.issue({ ...request('x'), subscribe: ['user/#/x'] }).catch((e: unknown) => e)
+    expect(isTidingsError(badTopic) && badTopic.code).toBe('INVALID_TOPIC')
+  })
+})
