@@ -12,6 +12,7 @@ import { classifyError, fromMqttError } from './classify-error.js'
 import { ackReason } from './reason-codes.js'
 import { OfflineQueue, type QueuedPublish } from './offline-queue.js'
 import { openStream, type StreamController } from './stream.js'
+import { waitFor, type WaitForHost } from './wait-for.js'
 import { SubscriptionRegistry, settle, type Entry, type FilterGroup } from './subscriptions.js'
 import type {
   ClientEvents,
@@ -56,6 +57,7 @@ class Client implements TidingsClient {
   private readonly queue: OfflineQueue
   private readonly policy: ReconnectPolicy | undefined
   private readonly timers: Timers
+  private readonly waitHost: WaitForHost
   private readonly protocolVersion: 4 | 5
   private readonly adapter: string
 
@@ -100,6 +102,15 @@ class Client implements TidingsClient {
     this.queue = new OfflineQueue(options.offlineQueueLimit ?? 1000)
     this.timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }
     this.registry = new SubscriptionRegistry({ reportError: (error) => this.reportError(error) })
+    this.waitHost = {
+      timers: this.timers,
+      subscribe: (topic, params, handler, opts) => this.subscribe(topic, params, handler, opts),
+      onClose: (listener) => {
+        this.closers.add(listener)
+        return () => this.closers.delete(listener)
+      },
+      closedError: () => this.closedError(),
+    }
     const lifecycle = transport.lifecycle
     if (lifecycle) {
       const resumed = (): void => {
@@ -583,54 +594,7 @@ class Client implements TidingsClient {
   private readonly closers = new Set<() => void>()
 
   waitFor<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: WaitForOptions<V, TopicParams<T>>): Waiting<V> {
-    let ready!: Promise<void>
-    const result = new Promise<V>((resolve, reject) => {
-      let sub: Subscription | undefined
-      let finished = false
-      let timer: unknown
-      const finish = (error: unknown, value?: V): void => {
-        if (finished) return
-        finished = true
-        if (timer !== undefined) this.timers.clearTimeout(timer)
-        options?.signal?.removeEventListener('abort', onAbort)
-        this.closers.delete(onClose)
-        void sub?.unsubscribe()
-        if (error) reject(error)
-        else resolve(value as V)
-      }
-      const onAbort = (): void => finish(new TidingsError('ABORTED', `waitFor ${topic.template} aborted`, { cause: options?.signal?.reason }))
-      const onClose = (): void => finish(this.closedError())
-      if (options?.signal?.aborted) return onAbort()
-      options?.signal?.addEventListener('abort', onAbort, { once: true })
-      this.closers.add(onClose)
-      if (options?.timeoutMs !== undefined) {
-        timer = this.timers.setTimeout(
-          () => finish(new TidingsError('TIMEOUT', `no message on ${topic.filter(params)} within ${options.timeoutMs} ms`, { topic: topic.template })),
-          options.timeoutMs,
-        )
-      }
-      ready = this.subscribe(
-        topic,
-        params,
-        (payload, meta) => {
-          if (options?.where && !options.where(payload, meta)) return
-          finish(undefined, payload)
-        },
-        options,
-      ).then(
-        (s) => {
-          sub = s
-          if (finished) void s.unsubscribe()
-        },
-        (error: unknown) => {
-          finish(error)
-          throw error
-        },
-      )
-      // `ready` rejections are also delivered through the main promise; don't report them twice as unhandled.
-      ready.catch(() => {})
-    })
-    return Object.assign(result, { ready })
+    return waitFor(this.waitHost, topic, params, options)
   }
 
   // --- profile session ---
@@ -673,7 +637,9 @@ class Client implements TidingsClient {
       reportError: (error) => this.reportError(TidingsError.from(error, 'API_ERROR', { adapter: this.adapter })),
       reconnect: () => {
         if (this._state !== 'online' || !this.mqtt) return this.reconnectNow()
-        // Dropping the stream takes the normal loss path: backoff skipped, credentials fetched again.
+        // Dropping the stream takes the normal loss path (credentials fetched again); marking it as a
+        // resume makes that path reconnect at once instead of after a backoff.
+        this.resumedAt = Date.now()
         this.mqtt.stream.destroy()
       },
     }
