@@ -108,6 +108,8 @@ export type TransportStream = IStream
 
 /** Options for {@link Transport.open}. */
 export interface TransportOpenOptions {
+  /** The scheme the client chose, from {@link Transport.schemes} (or `scheme`). */
+  readonly scheme: TransportScheme
   /** WebSocket subprotocols: `['mqtt']`, or `['mqttv3.1']` for MQTT 3.1. */
   readonly protocols: string[]
   readonly connectTimeoutMs: number
@@ -120,7 +122,15 @@ export interface TransportOpenOptions {
 export interface Transport {
   /** Short name for errors and logs: `'tcp'`, `'tls'`, `'ws'`, `'wechat'`, … */
   readonly name: string
+  /** The scheme this transport speaks. */
   readonly scheme: TransportScheme
+  /**
+   * For transports that can speak several schemes (a WebSocket is `ws` or `wss`), in order of preference:
+   * the client uses the first one the broker profile does not refuse, so a profile created with
+   * `tls: true` (or a `wss://` URL) gets `wss` without configuring the transport too.
+   * @default [scheme]
+   */
+  readonly schemes?: readonly TransportScheme[]
   open(endpoint: EndpointInfo, opts: TransportOpenOptions): TransportStream
   /** Foreground/background/network events of the platform (mini-programs). */
   readonly lifecycle?: PlatformLifecycle

@@ -31,7 +31,7 @@ export function classifyError(error: unknown, adapter: string, transport: string
   if (message === 'Keepalive timeout') return new TidingsError('CONNECTION_LOST', `${adapter} stopped answering keep-alive pings`, { adapter, cause: error })
   if (typeof code === 'string') {
     if (TLS_UNTRUSTED_CODES.has(code)) {
-      return new TidingsError('TLS_UNTRUSTED', `the certificate of ${adapter} is not trusted (${code}): pass its CA to the transport, e.g. tls({ ca })`, { adapter: transport, cause: error })
+      return new TidingsError('TLS_UNTRUSTED', `the certificate of ${adapter} is not trusted (${code}): pass its CA to the transport, e.g. tls({ ca }) or websocket({ WebSocket, socketOptions: { ca } })`, { adapter: transport, cause: error })
     }
     if (UNREACHABLE_CODES.has(code)) return new TidingsError('CONNECTION_REFUSED', `cannot reach ${adapter}: ${message}`, { adapter: transport, cause: error })
   }

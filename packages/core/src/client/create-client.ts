@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer'
 import { MqttClient, type IClientOptions, type IClientPublishOptions, type IConnackPacket, type IPublishPacket } from 'mqtt'
-import type { ConnectCredentials, ProfileSession, TransportStream } from '../contracts.js'
+import type { BrokerProfile, ConnectCredentials, EndpointInfo, ProfileSession, TransportScheme, TransportStream } from '../contracts.js'
 import { TidingsError, isTidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
 import { assertTopicFilter, assertTopicName } from '../topic/validate.js'
@@ -208,9 +208,9 @@ class Client implements TidingsClient {
     const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000
     let stream: TransportStream
     try {
-      const endpoint = broker.endpoint(transport.scheme)
+      const [scheme, endpoint] = pickEndpoint(broker, transport.schemes ?? [transport.scheme])
       // MQTT 3.1 ('mqttv3.1') is never used: tidings speaks 3.1.1 or 5, both 'mqtt' (EMQX refuses others).
-      stream = transport.open(endpoint, { protocols: ['mqtt'], connectTimeoutMs })
+      stream = transport.open(endpoint, { scheme, protocols: ['mqtt'], connectTimeoutMs })
     } catch (error) {
       // A throwing transport (bad URL, missing platform object) becomes a stream that fails at once, so the
       // failure takes the same path as any refused connection.
@@ -676,6 +676,20 @@ class Client implements TidingsClient {
     // Anything still queued was never sent: reject it rather than drop it.
     this.queue.rejectAll(closed)
   }
+}
+
+/** The first of the transport's schemes the profile serves; the last refusal if it serves none. */
+function pickEndpoint(broker: BrokerProfile, schemes: readonly TransportScheme[]): [TransportScheme, EndpointInfo] {
+  let refusal: unknown
+  for (const scheme of schemes) {
+    try {
+      return [scheme, broker.endpoint(scheme)]
+    } catch (error) {
+      if (!isTidingsError(error) || error.code !== 'UNSUPPORTED') throw error
+      refusal = error
+    }
+  }
+  throw refusal ?? new TidingsError('INVALID_OPTIONS', 'the transport declares no scheme', { adapter: broker.name })
 }
 
 function isFatal(error: TidingsError): boolean {
