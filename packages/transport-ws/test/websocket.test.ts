@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { createClient, genericBroker, json, topic, type ClientState, type TidingsClient, type TidingsError } from '@tidings/core'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
@@ -225,6 +226,7 @@ describe('the failures users hit', () => {
     })
     afterAll(async () => {
       await proxy.close()
+      rmSync(certs.dir, { recursive: true, force: true })
     })
     const profile = () => genericBroker({ url: `wss://127.0.0.1:${proxy.port}/mqtt`, capabilities: { mqtt5: false } })
 
@@ -237,7 +239,8 @@ describe('the failures users hit', () => {
     })
 
     test('trusted through socketOptions.ca: connects and round-trips', async () => {
-      const client = track(createClient({ broker: profile(), transport: websocket({ WebSocket, tls: true, socketOptions: { ca: certs.ca } }) }))
+      // No `tls: true` here: the wss:// profile makes the transport use wss.
+      const client = track(createClient({ broker: profile(), transport: websocket({ WebSocket, socketOptions: { ca: certs.ca } }) }))
       await client.connect()
       const got: string[] = []
       await client.subscribe(note, { userId: 's' }, (n) => { got.push(n.text) })
