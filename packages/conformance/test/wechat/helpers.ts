@@ -1,4 +1,4 @@
-import type { Transport, TransportStream } from '@tidings/core'
+import type { Transport, TransportOpenOptions, TransportStream } from '@tidings/core'
 import { alipay, bytedance, uniapp, wechat, type MiniTransportOptions } from '../../../transport-wechat/src/index.js'
 import { createFakePlatform, memoryWire, type FakePlatform, type MemoryConnection, type PlatformShape } from '../../src/wechat/index.js'
 
@@ -11,7 +11,7 @@ export const SHAPES: Array<{ shape: PlatformShape; name: string; make: (api: unk
 ]
 
 export const ENDPOINT = { host: 'mq.example.com', port: 443, path: '/mqtt' }
-export const OPEN = { protocols: ['mqtt'], connectTimeoutMs: 5000 }
+export const OPEN: TransportOpenOptions = { scheme: 'wss', protocols: ['mqtt'], connectTimeoutMs: 5000 }
 
 /** A fake platform on the memory wire plus a transport on it. */
 export function memorySetup(entry: (typeof SHAPES)[number], options: MiniTransportOptions & Record<string, unknown> = {}): {
