@@ -10,10 +10,12 @@ import { describeConformance } from '../../src/suite.case.js'
 for (const protocolVersion of [5, 4] as const) {
   describeConformance(`mosquitto over ws, MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}`, async () => {
     const broker = await spawnMosquitto()
+    const [user, password] = Object.entries(broker.users)[0]!
+    const on = (pw: string) => mosquitto({ host: broker.host, port: broker.wsAuthPort, username: user, password: pw })
     return {
       capabilities: { retain: true, qos2: true },
-      client: () => ({ broker: mosquitto({ host: broker.host, port: broker.wsPort }), transport: websocket({ WebSocket }), protocolVersion }),
-      badClient: { reason: "the fixture's websockets listener is anonymous: it has no credentials to refuse" },
+      client: () => ({ broker: on(password), transport: websocket({ WebSocket }), protocolVersion }),
+      badClient: () => ({ broker: on(`${password}-wrong`), transport: websocket({ WebSocket }), protocolVersion }),
       dropConnections: () => broker.restart(),
       teardown: () => broker.close(),
     }

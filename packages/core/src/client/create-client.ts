@@ -33,6 +33,12 @@ import type {
 
 type Waiter = { resolve: () => void; reject: (error: TidingsError) => void }
 
+/** The platform's timers, looked up at call time (so fake timers installed later still apply). */
+const nativeTimers: Timers = Object.freeze({
+  setTimeout: (f: () => void, ms: number) => setTimeout(f, ms),
+  clearTimeout: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>),
+})
+
 /** A connection loss this soon after the platform reported the app back counts as found on resume. */
 const RESUME_WINDOW_MS = 5000
 
@@ -57,7 +63,6 @@ class Client implements TidingsClient {
   private readonly queue: OfflineQueue
   private readonly policy: ReconnectPolicy | undefined
   private readonly timers: Timers
-  private readonly waitHost: WaitForHost
   private readonly protocolVersion: 4 | 5
   private readonly adapter: string
 
@@ -100,17 +105,9 @@ class Client implements TidingsClient {
     }
     this.policy = options.reconnect === false ? undefined : { ...reconnectDefaults, ...options.reconnect }
     this.queue = new OfflineQueue(options.offlineQueueLimit ?? 1000)
-    this.timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }
+    this.timers = options.timers ?? nativeTimers
     this.registry = new SubscriptionRegistry({ reportError: (error) => this.reportError(error) })
-    this.waitHost = {
-      timers: this.timers,
-      subscribe: (topic, params, handler, opts) => this.subscribe(topic, params, handler, opts),
-      onClose: (listener) => {
-        this.closers.add(listener)
-        return () => this.closers.delete(listener)
-      },
-      closedError: () => this.closedError(),
-    }
+
     const lifecycle = transport.lifecycle
     if (lifecycle) {
       const resumed = (): void => {
@@ -594,8 +591,20 @@ class Client implements TidingsClient {
   private readonly closers = new Set<() => void>()
 
   waitFor<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: WaitForOptions<V, TopicParams<T>>): Waiting<V> {
+    // Built on first use: most clients never wait, and a fleet holds thousands of clients.
+    this.waitHost ??= {
+      timers: this.timers,
+      subscribe: (t, p, handler, opts) => this.subscribe(t, p, handler, opts),
+      onClose: (listener) => {
+        this.closers.add(listener)
+        return () => this.closers.delete(listener)
+      },
+      closedError: () => this.closedError(),
+    }
     return waitFor(this.waitHost, topic, params, options)
   }
+
+  private waitHost: WaitForHost | undefined
 
   // --- profile session ---
 
