@@ -1,10 +1,11 @@
 import { spawnMosquitto, type MosquittoFixture } from '@tidings/conformance/fixtures'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { connections } from './suites/connections.js'
 import { dispatch } from './suites/dispatch.js'
 import { throughput } from './suites/throughput.js'
+import { ws } from './suites/ws.js'
 import type { BenchContext, BenchRow, BenchSuite } from './types.js'
 
 // `pnpm bench [--quick] [--only name,name]`: raw MQTT.js and tidings side by side, in one run, against
@@ -14,12 +15,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined
 
-const suites: Array<[string, BenchSuite]> = [['dispatch', dispatch], ['throughput', throughput], ['connections', connections]]
-// Suites contributed by transport packages: bench/suites/*.mjs exporting `run(ctx)`.
-for (const file of readdirSync(join(here, 'suites')).filter((f) => f.endsWith('.mjs')).sort()) {
-  const mod = (await import(pathToFileURL(join(here, 'suites', file)).href)) as { run: BenchSuite }
-  suites.push([file.replace(/\.mjs$/, ''), mod.run])
-}
+const suites: Array<[string, BenchSuite]> = [['dispatch', dispatch], ['throughput', throughput], ['connections', connections], ['ws', ws]]
 
 const brokers: MosquittoFixture[] = []
 const ctx: BenchContext = {

@@ -1,44 +1,22 @@
 // WebSocket rows for `pnpm bench`: raw MQTT.js over ws vs tidings' websocket() transport (Node, with the
 // `ws` package injected), both against Mosquitto's websockets listener on loopback; plus the browser
 // bundle size next to MQTT.js's own browser bundle.
-import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
-import { connectAsync } from 'mqtt'
 import { bytes, createClient, topic } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
-
-// The transport and its `ws` come from the package itself (built by the bench script before running).
-const transportDir = new URL('../../packages/transport-ws/', import.meta.url)
-const { websocket } = await import(new URL('dist/index.js', transportDir).href)
-const { WebSocket } = createRequire(new URL('package.json', transportDir))('ws')
+import { websocket } from '@tidings/transport-ws'
+import { build } from 'esbuild'
+import { connectAsync } from 'mqtt'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { WebSocket } from 'ws'
+import { gc, measure, until } from '../measure.js'
+import type { BenchRow, BenchSuite } from '../types.js'
 
 const PAYLOAD = new Uint8Array(64).fill(0x61)
 
-/** Wall time and client CPU (µs per item) of `fn`. */
-async function measure(count, fn) {
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await fn()
-  const ms = performance.now() - t0
-  const cpu = process.cpuUsage(cpu0)
-  return { ms, cpuUsPerItem: (cpu.user + cpu.system) / count, perSecond: (count / ms) * 1000 }
-}
-
-async function until(condition, timeoutMs, what) {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`bench ws: ${what} did not happen within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
-const collect = () => globalThis.gc?.()
-
-/** @param {{ quick: boolean, log(m: string): void, mosquitto(o?: object): Promise<{ port: number, wsPort: number }> }} ctx */
-export async function run(ctx) {
+export const ws: BenchSuite = async (ctx) => {
   const n = ctx.quick ? 10_000 : 100_000
   const broker = await ctx.mosquitto({ extraConfig: ['max_queued_messages 1000000'] })
   const url = `ws://127.0.0.1:${broker.wsPort}/mqtt`
@@ -48,13 +26,13 @@ export async function run(ctx) {
     await client.connect()
     return client
   }
-  const rows = []
+  const rows: BenchRow[] = []
 
   // --- publish CPU: N QoS 0 publishes, then one QoS 1 whose PUBACK proves all were written; no subscriber.
   const buf = Buffer.from(PAYLOAD)
-  const rawPublish = async (count) => {
+  const rawPublish = async (count: number) => {
     const pub = await rawClient()
-    collect()
+    gc()
     const r = await measure(count, async () => {
       for (let i = 0; i < count; i++) pub.publish('bench/ws/cpu', buf, { qos: 0 })
       await pub.publishAsync('bench/ws/cpu', buf, { qos: 1 })
@@ -62,10 +40,10 @@ export async function run(ctx) {
     await pub.endAsync()
     return r
   }
-  const tidingsPublish = async (count) => {
+  const tidingsPublish = async (count: number) => {
     const pub = await tidingsClient()
     const t = topic('bench/ws/cpu', bytes(), { qos: 0 })
-    collect()
+    gc()
     const r = await measure(count, async () => {
       for (let i = 0; i < count; i++) void pub.publish(t, {}, PAYLOAD)
       await pub.publish(t, {}, PAYLOAD, { qos: 1 })
@@ -91,12 +69,12 @@ export async function run(ctx) {
   // (tidings) against one frame per packet field (MQTT.js).
   {
     const paced = ctx.quick ? 5_000 : 20_000
-    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
     // Let the broker finish the bursts above: measure the client, not a busy machine.
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 500))
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500))
     // Each client first publishes `count` messages unmeasured: the path is syscall-bound and short or
     // cold runs measure JIT compilation and machine noise more than the client.
-    const rawPaced = async (count) => {
+    const rawPaced = async (count: number) => {
       const pub = await rawClient()
       const publishSome = async () => {
         for (let i = 0; i < count; i++) { pub.publish('bench/ws/paced', buf, { qos: 0 }); await turn() }
@@ -104,12 +82,12 @@ export async function run(ctx) {
       }
       await publishSome()
       await settle()
-      collect()
+      gc()
       const r = await measure(count, publishSome)
       await pub.endAsync()
       return r
     }
-    const tidingsPaced = async (count) => {
+    const tidingsPaced = async (count: number) => {
       const pub = await tidingsClient()
       const t = topic('bench/ws/paced', bytes(), { qos: 0 })
       const publishSome = async () => {
@@ -118,7 +96,7 @@ export async function run(ctx) {
       }
       await publishSome()
       await settle()
-      collect()
+      gc()
       const m = await measure(count, publishSome)
       await pub.close()
       return m
@@ -134,7 +112,7 @@ export async function run(ctx) {
     let got = 0
     sub.on('message', () => { got++ })
     await sub.subscribeAsync('bench/ws/q0', { qos: 0 })
-    collect()
+    gc()
     const r = await measure(n, async () => {
       for (let i = 0; i < n; i++) pub.publish('bench/ws/q0', buf, { qos: 0 })
       await until(() => got >= n, 120_000, 'raw QoS 0 delivery over ws')
@@ -145,7 +123,7 @@ export async function run(ctx) {
     const t = topic('bench/ws/q0', bytes(), { qos: 0 })
     let tgot = 0
     await ts.subscribe(t, {}, () => { tgot++ })
-    collect()
+    gc()
     const m = await measure(n, async () => {
       for (let i = 0; i < n; i++) void tp.publish(t, {}, PAYLOAD)
       await until(() => tgot >= n, 120_000, 'tidings QoS 0 delivery over ws')
@@ -174,7 +152,8 @@ export async function run(ctx) {
       legalComments: 'none',
       logLevel: 'silent',
     })
-    const ours = gzipSync(result.outputFiles[0].contents, { level: 9 }).byteLength
+    const output = result.outputFiles[0]!.contents
+    const ours = gzipSync(output, { level: 9 }).byteLength
     // Not in mqtt's exports map: found next to its main entry instead.
     const mqttMain = createRequire(import.meta.url).resolve('mqtt')
     const mqttMin = readFileSync(new URL('../dist/mqtt.min.js', new URL(`file://${mqttMain.slice(0, mqttMain.lastIndexOf('/build/') + 7)}`)))
@@ -184,7 +163,7 @@ export async function run(ctx) {
       unit: 'KiB',
       raw: theirs / 1024,
       tidings: ours / 1024,
-      note: `browser bundle: tidings app = createClient + topic + json + websocket (${result.outputFiles[0].contents.byteLength} B minified, ${ours} B gzip); budget 75 KiB gzip.`,
+      note: `browser bundle: tidings app = createClient + topic + json + websocket (${output.byteLength} B minified, ${ours} B gzip); budget 75 KiB gzip.`,
     })
   }
   return rows
