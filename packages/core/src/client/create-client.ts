@@ -583,8 +583,11 @@ class Client implements TidingsClient {
       ...(options?.signal ? { signal: options.signal } : {}),
       onOverflow: (dropped) => this.reportError(new TidingsError('STREAM_OVERFLOW', `stream on ${dropped.meta.topic} is not read fast enough; dropped its oldest message`, { topic: dropped.meta.topic })),
       start: () => this.subscribe(topic, params, (payload, meta) => controller.push({ payload, meta }), options),
+      onFinish: () => this.closers.delete(end),
     })
-    this.closers.add(controller.end)
+    const end = controller.end
+    // Until it finishes, closing the client ends the iteration.
+    if (!options?.signal?.aborted) this.closers.add(end)
     return controller.iterator
   }
 

@@ -15,6 +15,8 @@ export interface OpenStreamOptions<M> {
   onOverflow(dropped: M): void
   /** Subscribes; called on first `next()` so an iterator nobody reads never subscribes. */
   start(): Promise<Subscription>
+  /** Called once when the iteration ends, however it ends. */
+  onFinish?(): void
 }
 
 /**
@@ -32,6 +34,7 @@ export function openStream<M>(opts: OpenStreamOptions<M>): StreamController<M> {
     if (finished) return
     finished = true
     failure = error
+    opts.onFinish?.()
     opts.signal?.removeEventListener('abort', onAbort)
     void subscription?.then((s) => s.unsubscribe(), () => {})
     const waiting = readers
