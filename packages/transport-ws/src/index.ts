@@ -6,3 +6,4 @@
  */
 export { websocket, type WebSocketTransportOptions } from './websocket.js'
 export type { WebSocketConstructor } from './socket-types.js'
+export { browserLifecycle, type BrowserWindowLike } from './browser-lifecycle.js'

@@ -1,4 +1,5 @@
-import { TidingsError, createSocketStream, type EndpointInfo, type SocketControls, type SocketEvents, type Transport, type TransportScheme } from '@tidings/core'
+import { TidingsError, createSocketStream, type EndpointInfo, type PlatformLifecycle, type SocketControls, type SocketEvents, type Transport, type TransportScheme } from '@tidings/core'
+import { browserLifecycle } from './browser-lifecycle.js'
 import { TRANSPORT_NAME, socketFailure, upgradeRefused } from './failures.js'
 import { OPEN, type HttpResponseLike, type NodeWebSocketExtras, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike } from './socket-types.js'
 
@@ -21,6 +22,12 @@ export interface WebSocketTransportOptions {
    * (their trust store decides about certificates).
    */
   socketOptions?: Readonly<Record<string, unknown>>
+  /**
+   * Page events that make a lost connection retry at once: `online` and the tab becoming visible.
+   * Pass `browserLifecycle(window)`, your own, or `false` for none.
+   * @default browserLifecycle(), which listens on globalThis when it is a window (and does nothing in Node)
+   */
+  lifecycle?: PlatformLifecycle | false
 }
 
 // Above this many unsent bytes the stream stops taking writes until the socket drains.
@@ -58,6 +65,7 @@ export function websocket(options: WebSocketTransportOptions = {}): Transport {
     name: TRANSPORT_NAME,
     scheme: schemes[0]!,
     schemes,
+    ...(options.lifecycle === false ? {} : { lifecycle: options.lifecycle ?? browserLifecycle() }),
     open(endpoint, { scheme, protocols }) {
       const Socket = (options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as WebSocketFactory | undefined
       if (typeof Socket !== 'function') {
