@@ -46,6 +46,8 @@ export interface DevBroker {
   }): BrokerProfile
   /** Drops every client connection (the broker keeps running): clients see a connection loss. */
   dropClients(): void
+  /** Drops the connection of one client by client id; false when no such client is connected. */
+  kick(clientId: string): boolean
   /** Number of connected clients. */
   readonly connectedClients: number
   close(): Promise<void>
@@ -130,7 +132,8 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
   aedes.on('clientError', () => {})
   aedes.on('connectionError', () => {})
 
-  const cleanup = emulation?.setup?.(emulationHost(aedes, clients))
+  const emulationApi = emulationHost(aedes, clients)
+  const cleanup = emulation?.setup?.(emulationApi)
 
   const broker: DevBroker = {
     host,
@@ -157,6 +160,7 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
     dropClients() {
       for (const socket of [...sockets]) socket.destroy()
     },
+    kick: (clientId) => emulationApi.kick(clientId),
     async close() {
       if (typeof cleanup === 'function') cleanup()
       for (const socket of [...sockets]) socket.destroy()
