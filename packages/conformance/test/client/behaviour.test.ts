@@ -171,7 +171,8 @@ describe('client behaviour (on the devbroker)', () => {
     await own.close()
     await waitUntil(() => a.state === 'offline', 5000)
     expect(states.filter(([s]) => s === 'reconnecting').map(([, attempt]) => attempt)).toEqual([1, 2, 3])
-    expect(errors).toEqual(['RECONNECT_EXHAUSTED'])
+    // Every failed attempt is reported, then giving up.
+    expect(errors).toEqual(['CONNECTION_REFUSED', 'CONNECTION_REFUSED', 'CONNECTION_REFUSED', 'RECONNECT_EXHAUSTED'])
     const tt = t(text())
     expect(((await a.publish(tt, { id: 'x' }, 'late').catch((e: unknown) => e)) as TidingsError).code).toBe('NOT_CONNECTED')
   })
@@ -199,6 +200,18 @@ describe('client behaviour (on the devbroker)', () => {
     expect(Date.now() - started).toBeLessThan(1000)
     await a.close()
     expect(listeners).toHaveLength(0)
+    await own.close()
+  })
+
+  it('a failed first connect rejects connect() and reaches the error event once', async () => {
+    const own = await startDevBroker({ users: { ann: 'right' } })
+    const a = createClient({ broker: own.profile({ username: 'ann', password: 'wrong' }), transport: tcp() })
+    clients.push(a)
+    const errors: string[] = []
+    a.on('error', (e) => { errors.push(e.code) })
+    expect(((await a.connect().catch((e: unknown) => e)) as TidingsError).code).toBe('NOT_AUTHORIZED')
+    await pause(100)
+    expect(errors).toEqual(['NOT_AUTHORIZED'])
     await own.close()
   })
 

@@ -284,9 +284,13 @@ class Client implements TidingsClient {
   /** An attempt failed: give up on fatal refusals, else back off and retry (or reject a first connect). */
   private attemptFailed(error: TidingsError, close?: CloseInfo): void {
     if (this._state === 'closed') return
+    // Every failed attempt reaches `error` listeners (a refused upgrade, an untrusted certificate…). With
+    // nobody listening, connect() and the state events carry it, and only giving up is worth a console line.
+    const emitted = this.events.listenerCount('error') > 0
+    if (emitted) this.events.emit('error', error)
     if (this._state === 'connecting') {
       // The first attempt of connect() reports straight back to the caller rather than retrying silently.
-      return this.giveUp(error, close)
+      return this.giveUp(error, close, true)
     }
     const fatal = isFatal(error)
     if (fatal && error.code === 'NOT_AUTHORIZED' && this.options.broker.refreshesCredentials && !this.authRetryUsed) {
@@ -297,13 +301,14 @@ class Client implements TidingsClient {
       this.retryTimer = this.timers.setTimeout(() => void this.startAttempt(error), 0)
       return
     }
-    if (fatal) return this.giveUp(error, close)
+    if (fatal) return this.giveUp(error, close, emitted)
     if (!this.policy || this.attempt >= this.policy.maxAttempts) {
       return this.giveUp(
         this.policy
           ? new TidingsError('RECONNECT_EXHAUSTED', `gave up after ${this.attempt} reconnect attempts: ${error.message}`, { adapter: this.adapter, cause: error, ...(error.reasonCode !== undefined ? { reasonCode: error.reasonCode } : {}) })
           : error,
         close,
+        !this.policy && emitted,
       )
     }
     this.scheduleRetry(error, close)
@@ -324,7 +329,8 @@ class Client implements TidingsClient {
     void this.startAttempt()
   }
 
-  private giveUp(error: TidingsError, close?: CloseInfo): void {
+  /** Stops trying. `reported`: the error already reached `error` listeners (or connect() rejects with it). */
+  private giveUp(error: TidingsError, close?: CloseInfo, reported = false): void {
     if (this.retryTimer !== undefined) this.timers.clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     this.attempting = false
@@ -333,7 +339,7 @@ class Client implements TidingsClient {
     const waiters = this.connectWaiters
     this.connectWaiters = []
     for (const waiter of waiters) waiter.reject(error)
-    if (waiters.length === 0) this.reportError(error)
+    if (waiters.length === 0 && !reported) this.reportError(error)
     const notConnected = new TidingsError('NOT_CONNECTED', `client is offline: ${error.message}`, { adapter: this.adapter, cause: error })
     this.queue.rejectAll(notConnected)
     for (const group of [...this.registry.groups.values()]) if (group.waiters.length > 0) settle(group, notConnected)
