@@ -33,8 +33,9 @@ describe('browserLifecycle', () => {
   })
 
   const lost = async (win: ReturnType<typeof fakeWindow>): Promise<TidingsClient> => {
-    // A one-minute backoff: only the page event can bring the client back within the test's second.
-    const client = createClient({ broker: broker.profile(), transport: websocket({ WebSocket, lifecycle: browserLifecycle(win) }), reconnect: { baseMs: 60_000 } })
+    // Retry timers never fire: only the page event can bring the client back.
+    const timers = { setTimeout: () => undefined, clearTimeout: () => {} }
+    const client = createClient({ broker: broker.profile(), transport: websocket({ WebSocket, lifecycle: browserLifecycle(win) }), timers })
     await client.connect()
     broker.dropClients()
     await vi.waitFor(() => expect(client.state).toBe('reconnecting'), { timeout: 2000 })

@@ -71,13 +71,14 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
     })
 
     it('background: the interrupted close is reported; foreground: reconnects within 1 s of onAppShow', async () => {
-      // A client of its own with a one-minute backoff: only onAppShow can bring it back this fast.
+      // A client of its own whose retry timers never fire.
       const app = createFakePlatform('wx', { wire: wsWire() })
       const sleeper = createClient({
         broker: target().profile(),
         transport: wechat({ wx: app.api as never, secure: false, production: 'off' }),
         protocolVersion,
-        reconnect: { baseMs: 60_000 },
+        // Retry timers never fire: only onAppShow can bring it back.
+        timers: { setTimeout: () => undefined, clearTimeout: () => {} },
       })
       const seen: Array<[ClientState, StateInfo]> = []
       sleeper.on('state', (state, info) => seen.push([state, info]))
