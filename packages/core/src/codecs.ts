@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { Buffer } from 'buffer'
+import { utf8 } from './encoding.js'
 import { TidingsError } from './errors.js'
 
 /**
@@ -11,11 +11,6 @@ export interface Codec<V> {
   readonly name: string
   encode(value: V): Uint8Array | string | Promise<Uint8Array | string>
   decode(payload: Uint8Array): V | Promise<V>
-}
-
-/** Decodes UTF-8 without assuming TextDecoder exists (mini-programs may lack it). */
-export function utf8(payload: Uint8Array): string {
-  return (Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).toString('utf8')
 }
 
 /**

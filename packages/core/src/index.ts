@@ -29,7 +29,8 @@ export { fromMqttError, type MqttErrorContext } from './client/classify-error.js
 export { topic, type Topic, type TopicOptions, type TopicParamNames, type TopicParams, type TopicPayload } from './topic/template.js'
 export { TopicTrie, topicMatches } from './topic/trie.js'
 export { assertTopicFilter, assertTopicName } from './topic/validate.js'
-export { bytes, json, schema, text, utf8, type Codec } from './codecs.js'
+export { bytes, json, schema, text, type Codec } from './codecs.js'
+export { fromBase64, toBase64, utf8, utf8Bytes } from './encoding.js'
 
 export { ERROR_CODES, TidingsError, isTidingsError, type TidingsErrorCode, type TidingsErrorDetails } from './errors.js'
 

@@ -1,5 +1,4 @@
-import { TidingsError, exactArrayBuffer, type CloseInfo, type Transport } from '@tidings/core'
-import { fromBase64, toBase64 } from './base64.js'
+import { TidingsError, exactArrayBuffer, fromBase64, toBase64, type CloseInfo, type Transport } from '@tidings/core'
 import { miniTransport, platformError, type PlatformSocketEvents } from './mini-transport.js'
 import type { MiniTransportOptions } from './options.js'
 import type { AlipayErrorResult, AlipayMessageResult, MyLike } from './platform-types.js'

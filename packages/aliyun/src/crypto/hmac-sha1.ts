@@ -1,5 +1,5 @@
+import { toBase64, utf8Bytes } from '@tidings/core'
 import { hmacSha1 } from './sha1.js'
-import { base64, utf8Bytes } from './encoding.js'
 
 /** The part of WebCrypto's `SubtleCrypto` the signer needs. */
 export interface SubtleLike {
@@ -18,12 +18,12 @@ export async function hmacSha1Base64(key: string, data: string, subtle: SubtleLi
   if (subtle) {
     try {
       const cryptoKey = await subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-1' }, false, ['sign'])
-      return base64(new Uint8Array(await subtle.sign('HMAC', cryptoKey, dataBytes)))
+      return toBase64(new Uint8Array(await subtle.sign('HMAC', cryptoKey, dataBytes)))
     } catch {
       // Some runtimes expose `subtle` but refuse SHA-1 or raw keys: fall back to the pure implementation.
     }
   }
-  return base64(hmacSha1(keyBytes, dataBytes))
+  return toBase64(hmacSha1(keyBytes, dataBytes))
 }
 
 /** WebCrypto's subtle API when the platform has one (absent on mini-programs and http:// pages). */

@@ -4,7 +4,7 @@ import { signatureCredentials } from '@tidings/aliyun/server'
 import { describe, expect, test } from 'vitest'
 import { hmacSha1Base64, type SubtleLike } from '../../../aliyun/src/crypto/hmac-sha1.js'
 import { sha1 } from '../../../aliyun/src/crypto/sha1.js'
-import { base64, utf8Bytes } from '../../../aliyun/src/crypto/encoding.js'
+import { toBase64 as base64, utf8Bytes } from '@tidings/core'
 
 // Published vectors: Base64(HMAC-SHA1(key = secret, data = clientId)), and the result with key and data swapped.
 const VECTORS = [
