@@ -39,7 +39,7 @@ describe('wechat transport under the client', () => {
     cleanup = undefined
   })
 
-  it('reports socket errors through the error event with a code, and the close reason in state events', async () => {
+  it('reports socket errors through the error event with a code, and as the cause of the loss in state events', async () => {
     const { connections, client, states, errors, accept } = setup()
     cleanup = () => client.close({ force: true })
     const connected = client.connect()
@@ -50,6 +50,10 @@ describe('wechat transport under the client', () => {
     connections[0]!.error('connectSocket:fail interrupted')
     await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
     expect(errors.map((e) => [e.code, e.adapter])).toContainEqual(['TRANSPORT_ERROR', 'wechat'])
+    // The state event names the loss and, as its cause, the socket error that ended the connection.
+    const lost = states.find(([s]) => s === 'reconnecting')?.[1].error
+    expect(lost?.code).toBe('CONNECTION_LOST')
+    expect(lost?.cause).toMatchObject({ code: 'TRANSPORT_ERROR', adapter: 'wechat' })
 
     // Nothing reconnects on its own…
     await new Promise((r) => setTimeout(r, 100))

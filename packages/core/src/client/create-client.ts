@@ -232,6 +232,7 @@ class Client implements TidingsClient {
     this.authRetryUsed = false
     this.gaveUp = undefined
     this.onlineSince = Date.now()
+    this.lossCause = undefined
     this.setState('online', {})
     const waiters = this.connectWaiters
     this.connectWaiters = []
@@ -248,9 +249,14 @@ class Client implements TidingsClient {
       this.attemptError ??= mapped
       return
     }
-    // Errors on a live connection (keep-alive timeout, protocol errors) end it; the close path reconnects.
+    // Errors on a live connection (keep-alive timeout, protocol errors) end it; the close path reconnects
+    // and names this error as the cause of the loss.
+    this.lossCause = mapped
     this.reportError(mapped)
   }
+
+  /** The error that ended the live connection, if one did. */
+  private lossCause: TidingsError | undefined
 
   private onClose(): void {
     if (this._state === 'closed') return
@@ -263,7 +269,10 @@ class Client implements TidingsClient {
     }
     if (this._state !== 'online') return
     // An established connection dropped.
-    const error = new TidingsError('CONNECTION_LOST', `connection to ${this.adapter} lost${close?.reason ? `: ${close.reason}` : ''}`, { adapter: this.adapter })
+    const cause = this.lossCause
+    this.lossCause = undefined
+    const why = close?.reason ?? cause?.message
+    const error = new TidingsError('CONNECTION_LOST', `connection to ${this.adapter} lost${why ? `: ${why}` : ''}`, { adapter: this.adapter, ...(cause ? { cause } : {}) })
     for (const group of this.registry.groups.values()) if (group.status === 'sent') group.status = 'pending'
     if (!this.policy) return this.giveUp(error, close)
     this.attempt = 0
