@@ -164,10 +164,19 @@ describe('the failures users hit, in Chromium', () => {
       const page = await context.newPage()
       await page.goto(stack.pageServer.url)
       // Browsers hide the HTTP status of a refused upgrade; the code still says what failed.
-      const indicator = await page.waitForSelector('#connection[data-error="WS_HANDSHAKE_FAILED"]', { state: 'attached', timeout: 10_000 })
-      expect(await indicator.getAttribute('data-connection')).toBe('reconnecting')
-      expect(await indicator.getAttribute('title')).toContain(`ws://127.0.0.1:${broker.wsPort}/mqtt`)
-      expect(await indicator.getAttribute('title')).toMatch(/check the path/)
+      // Read state and title in the same turn that shows the error: the next attempt clears them again.
+      const seen = await page.waitForFunction(
+        () => {
+          const el = document.querySelector<HTMLElement>('#connection')
+          return el?.dataset.error === 'WS_HANDSHAKE_FAILED' ? { state: el.dataset.connection, title: el.title } : null
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      const { state, title } = (await seen.jsonValue())!
+      expect(state).toBe('reconnecting')
+      expect(title).toContain(`ws://127.0.0.1:${broker.wsPort}/mqtt`)
+      expect(title).toMatch(/check the path/)
     } finally {
       await context.close()
       await stack.close()
