@@ -102,7 +102,10 @@ async function storm(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   })
   const ours = await run(async (record) => {
     const base = tcp()
-    const counted: Transport = { ...base, open: (e, o) => (record(), base.open(e, o)) }
+    const counted: Transport = { ...base, open: (e, o) => {
+      record()
+      return base.open(e, o)
+    } }
     const clients = Array.from({ length: count }, () => createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: counted }))
     clients.forEach((c) => c.on('error', () => {}))
     await Promise.all(clients.map((c) => c.connect()))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TidingsError, json, topic } from '../src/index.js'
+import { type TidingsError, json, topic } from '../src/index.js'
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

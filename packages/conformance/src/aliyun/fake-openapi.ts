@@ -172,7 +172,8 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
         return { MsgId: msgId }
       }
       case 'RegisterDeviceCredential':
-        return (registry.registerDeviceCredential(instanceId, need('ClientId')), credential(need('ClientId')))
+        registry.registerDeviceCredential(instanceId, need('ClientId'))
+        return credential(need('ClientId'))
       case 'GetDeviceCredential':
         return credential(need('ClientId'))
       case 'RefreshDeviceCredential':

@@ -150,9 +150,6 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
     const header = { ...(opts.header as Record<string, string> | undefined) }
     // Alipay drops the `protocols` option; the subprotocol only arrives through the header.
     const protocols = shape === 'my' ? [] : ((opts.protocols as string[] | undefined) ?? [])
-    // The wire starts now (listeners are attached before any of its events can arrive); the call's
-    // success callback follows asynchronously, like the platforms'.
-    {
       task.connection = options.wire(
         { url: String(opts.url), protocols, header, timeoutMs: opts.timeout as number | undefined },
         {
@@ -181,7 +178,6 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
         },
       )
       ok(opts, 'connectSocket')
-    }
     return handle
   }
 

@@ -1,4 +1,4 @@
-import { TidingsError } from '@tidings/core'
+import type { TidingsError } from '@tidings/core'
 import { ALIYUN_PORTS, aliyun, assertClientId, p2pTopic, presignedAuth, tokenAuth, validateAliyunTopic } from '@tidings/aliyun'
 import { describe, expect, test } from 'vitest'
 

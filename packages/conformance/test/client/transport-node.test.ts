@@ -33,7 +33,10 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
     const transport = tls()
     const client = createClient({
       broker: mosquitto({ host: 'localhost', port: broker.tlsPort }),
-      transport: { ...transport, open: (e, o) => (opens++, transport.open(e, o)) },
+      transport: { ...transport, open: (e, o) => {
+        opens++
+        return transport.open(e, o)
+      } },
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('TLS_UNTRUSTED')

@@ -11,7 +11,7 @@ class Signal {
   addEventListener(type, listener) {
     if (type === 'abort') this._listeners.push(listener)
   }
-  removeEventListener(type, listener) {
+  removeEventListener(_type, listener) {
     this._listeners = this._listeners.filter((l) => l !== listener)
   }
   throwIfAborted() {

@@ -110,6 +110,7 @@ function parseTemplate(template: string): Level[] {
       seen.add(name)
       return { param: name }
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this check refuses
     if (/[{}+#\u0000]/.test(part)) {
       throw new TidingsError(
         'INVALID_TOPIC',

@@ -31,6 +31,7 @@ export function assertParamValue(name: string, value: unknown, template: string)
   if (typeof value !== 'string') {
     throw new TidingsError('INVALID_TOPIC', `parameter "${name}" of "${template}" must be a string, got ${typeof value}`, { topic: template })
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this check refuses
   if (value.length === 0 || /[/+#\u0000]/.test(value)) {
     throw new TidingsError(
       'INVALID_TOPIC',

@@ -39,7 +39,7 @@ export function createHttp(options: EmqxApiOptions, version: 5 | 4): HttpRequest
       throw new TidingsError(timedOut ? 'TIMEOUT' : 'API_UNAVAILABLE', `${method} ${path}: ${timedOut ? `no answer in ${timeoutMs} ms` : 'EMQX REST API unreachable'}`, { adapter: ADAPTER, cause })
     }
     const text = await response.text()
-    let parsed: unknown = undefined
+    let parsed: unknown 
     if (text.length > 0) {
       try {
         parsed = JSON.parse(text)

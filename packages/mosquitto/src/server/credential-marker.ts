@@ -17,7 +17,7 @@ export function writeMarker(marker: CredentialMarker): string {
 
 /** The marker in a `textdescription`, or undefined for clients the issuer did not create. */
 export function readMarker(text: string | undefined): CredentialMarker | undefined {
-  if (!text || !text.includes(KEY)) return undefined
+  if (!text?.includes(KEY)) return undefined
   try {
     const value = (JSON.parse(text) as Record<string, unknown>)[KEY] as Partial<CredentialMarker> | undefined
     if (typeof value?.userId === 'string' && typeof value.expiresAt === 'number') return { userId: value.userId, expiresAt: value.expiresAt }

@@ -43,12 +43,12 @@ Page({
       try {
         result = await waiting
       } catch (error) {
-        if (!error || error.code !== 'TIMEOUT') throw error
+        if (error?.code !== 'TIMEOUT') throw error
         result = await fetchResult(globalData.apiBase, cardId)
       }
       this.setData({ status: 'done', result })
     } catch (error) {
-      this.setData({ status: 'failed', message: (error && error.message) || String(error) })
+      this.setData({ status: 'failed', message: (error?.message) || String(error) })
     }
   },
 })

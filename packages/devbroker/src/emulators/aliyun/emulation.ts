@@ -160,7 +160,7 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
         const body = safeJson(packet.payload) as { token?: unknown; type?: unknown } | undefined
         const type = body?.type as TokenType
         const record = typeof body?.token === 'string' ? registry.token(body.token) : undefined
-        if (!state || state.mode !== 'Token' || !(type in TOKEN_TYPES) || tokenProblem(record, type) !== 0) {
+        if (state?.mode !== 'Token' || !(type in TOKEN_TYPES) || tokenProblem(record, type) !== 0) {
           throw new Error('uploadToken refused')
         }
         state.tokens.set(type, record!)
@@ -253,7 +253,7 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
     clientTokens(clientId) {
       const client = host?.clients().get(clientId)
       const state = client ? auth.get(client) : undefined
-      if (!state || state.mode !== 'Token') return undefined
+      if (state?.mode !== 'Token') return undefined
       return Object.fromEntries([...state.tokens].map(([type, record]) => [type, record.token]))
     },
 
