@@ -1,5 +1,8 @@
 /** Wall time and client CPU of `fn`, in ms and µs of CPU per `count` items. */
-export async function measure(count: number, fn: () => Promise<void>): Promise<{ ms: number; cpuUsPerItem: number; perSecond: number }> {
+export async function measure(
+  count: number,
+  fn: () => Promise<void>,
+): Promise<{ ms: number; cpuUsPerItem: number; perSecond: number }> {
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await fn()

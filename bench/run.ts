@@ -15,7 +15,12 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined
 
-const suites: Array<[string, BenchSuite]> = [['dispatch', dispatch], ['throughput', throughput], ['connections', connections], ['ws', ws]]
+const suites: Array<[string, BenchSuite]> = [
+  ['dispatch', dispatch],
+  ['throughput', throughput],
+  ['connections', connections],
+  ['ws', ws],
+]
 
 const brokers: MosquittoFixture[] = []
 const ctx: BenchContext = {
@@ -36,7 +41,11 @@ for (const [name, suite] of suites) {
   try {
     for (const row of await suite(ctx)) {
       const ratio = row.raw !== null && row.tidings !== null && row.raw !== 0 ? row.tidings / row.raw : null
-      const pass = !row.target || ratio === null ? null : (row.target.min === undefined || ratio >= row.target.min) && (row.target.max === undefined || ratio <= row.target.max)
+      const pass =
+        !row.target || ratio === null
+          ? null
+          : (row.target.min === undefined || ratio >= row.target.min) &&
+            (row.target.max === undefined || ratio <= row.target.max)
       results.push({ ...row, suite: name, ratio, pass })
     }
   } finally {
@@ -45,12 +54,24 @@ for (const [name, suite] of suites) {
   console.error(`  ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }
 
-const fmt = (n: number | null): string => (n === null ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3))
-const target = (row: BenchRow): string => (row.target ? [row.target.min !== undefined ? `≥ ${row.target.min}` : '', row.target.max !== undefined ? `≤ ${row.target.max}` : ''].filter(Boolean).join(' ') : '')
+const fmt = (n: number | null): string =>
+  n === null ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3)
+const target = (row: BenchRow): string =>
+  row.target
+    ? [
+        row.target.min !== undefined ? `≥ ${row.target.min}` : '',
+        row.target.max !== undefined ? `≤ ${row.target.max}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ')
+    : ''
 const lines = [
   `| measurement | unit | raw MQTT.js | tidings | tidings/raw | target | |`,
   `|---|---|---:|---:|---:|---|---|`,
-  ...results.map((r) => `| ${r.name} | ${r.unit} | ${fmt(r.raw)} | ${fmt(r.tidings)} | ${r.ratio === null ? '—' : r.ratio.toFixed(3)} | ${target(r)} | ${r.pass === null ? '' : r.pass ? 'ok' : 'MISS'} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.unit} | ${fmt(r.raw)} | ${fmt(r.tidings)} | ${r.ratio === null ? '—' : r.ratio.toFixed(3)} | ${target(r)} | ${r.pass === null ? '' : r.pass ? 'ok' : 'MISS'} |`,
+  ),
   '',
   ...results.filter((r) => r.note).map((r) => `- ${r.note}`),
 ]
@@ -58,5 +79,8 @@ console.log(lines.join('\n'))
 
 const out = join(here, 'results', 'latest.json')
 mkdirSync(dirname(out), { recursive: true })
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`)
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`,
+)
 console.error(`\nwrote ${out}`)

@@ -24,8 +24,11 @@ async function memory(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   }
 
   // Warm both code paths first (lazy module loads, JIT), so neither measurement pays for them.
-  for (const c of await Promise.all(Array.from({ length: 50 }, () => connectAsync(url, { protocolVersion: 5 })))) await c.endAsync()
-  const warm = Array.from({ length: 50 }, () => createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: tcp() }))
+  for (const c of await Promise.all(Array.from({ length: 50 }, () => connectAsync(url, { protocolVersion: 5 }))))
+    await c.endAsync()
+  const warm = Array.from({ length: 50 }, () =>
+    createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: tcp() }),
+  )
   await Promise.all(warm.map((c) => c.connect()))
   await Promise.all(warm.map((c) => c.close()))
   await pause(200)
@@ -33,7 +36,13 @@ async function memory(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   const before = heap()
   const raws: MqttClient[] = []
   for (let i = 0; i < count; i += 100) {
-    raws.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => connectAsync(url, { protocolVersion: 5, reconnectPeriod: 1000 })))))
+    raws.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(100, count - i) }, () =>
+          connectAsync(url, { protocolVersion: 5, reconnectPeriod: 1000 }),
+        ),
+      )),
+    )
   }
   await pause(200)
   const rawPer = (heap() - before) / count
@@ -44,7 +53,9 @@ async function memory(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   const before2 = heap()
   const clients: TidingsClient[] = []
   for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () => createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: tcp() }))
+    const batch = Array.from({ length: Math.min(100, count - i) }, () =>
+      createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: tcp() }),
+    )
     await Promise.all(batch.map((c) => c.connect()))
     clients.push(...batch)
   }
@@ -52,7 +63,15 @@ async function memory(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   const tidingsPer = (heap() - before2) / count
   await Promise.all(clients.map((c) => c.close()))
   await broker.close()
-  return [{ name: `heap per idle connection (${count} clients)`, unit: 'KB', raw: rawPer / 1024, tidings: tidingsPer / 1024, target: { max: 1.1 } }]
+  return [
+    {
+      name: `heap per idle connection (${count} clients)`,
+      unit: 'KB',
+      raw: rawPer / 1024,
+      tidings: tidingsPer / 1024,
+      target: { max: 1.1 },
+    },
+  ]
 }
 
 /**
@@ -69,7 +88,9 @@ async function storm(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   ): Promise<{ attempts: number; peak: number; allBackMs: number | null }> => {
     const times: number[] = []
     let t0 = Number.POSITIVE_INFINITY
-    const fleet = await start(() => { times.push(performance.now()) })
+    const fleet = await start(() => {
+      times.push(performance.now())
+    })
     await until(() => fleet.online() === count, 30_000, 'fleet online')
     t0 = performance.now()
     await broker.stop() // SIGTERM: Mosquitto closes every connection at once, as on a crash or redeploy
@@ -84,7 +105,8 @@ async function storm(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
     }
     const inWindow = times.filter((t) => t >= t0 && t < t0 + 5000)
     const buckets = new Map<number, number>()
-    for (const t of inWindow) buckets.set(Math.floor((t - t0) / 100), (buckets.get(Math.floor((t - t0) / 100)) ?? 0) + 1)
+    for (const t of inWindow)
+      buckets.set(Math.floor((t - t0) / 100), (buckets.get(Math.floor((t - t0) / 100)) ?? 0) + 1)
     await fleet.close()
     return { attempts: inWindow.length, peak: Math.max(0, ...buckets.values()), allBackMs }
   }
@@ -98,25 +120,46 @@ async function storm(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
       c.on('error', () => {})
       clients.push(c)
     }
-    return { online: () => clients.filter((c) => c.connected).length, close: async () => { await Promise.all(clients.map((c) => c.endAsync(true))) } }
+    return {
+      online: () => clients.filter((c) => c.connected).length,
+      close: async () => {
+        await Promise.all(clients.map((c) => c.endAsync(true)))
+      },
+    }
   })
   const ours = await run(async (record) => {
     const base = tcp()
-    const counted: Transport = { ...base, open: (e, o) => {
-      record()
-      return base.open(e, o)
-    } }
-    const clients = Array.from({ length: count }, () => createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: counted }))
+    const counted: Transport = {
+      ...base,
+      open: (e, o) => {
+        record()
+        return base.open(e, o)
+      },
+    }
+    const clients = Array.from({ length: count }, () =>
+      createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: counted }),
+    )
     clients.forEach((c) => c.on('error', () => {}))
     await Promise.all(clients.map((c) => c.connect()))
     // Initial connects are not part of the storm.
-    return { online: () => clients.filter((c) => c.state === 'online').length, close: async () => { await Promise.all(clients.map((c) => c.close({ force: true }))) } }
+    return {
+      online: () => clients.filter((c) => c.state === 'online').length,
+      close: async () => {
+        await Promise.all(clients.map((c) => c.close({ force: true })))
+      },
+    }
   })
   // The initial connects of tidings were recorded before t0 and fall outside the window.
   await broker.close()
   const back = (ms: number | null): string => (ms === null ? '> 60 s' : `${(ms / 1000).toFixed(1)} s`)
   return [
-    { name: `reconnect storm: attempts in the first 5 s (${count} clients)`, unit: 'attempts', raw: raw.attempts, tidings: ours.attempts, target: { max: 0.2 } },
+    {
+      name: `reconnect storm: attempts in the first 5 s (${count} clients)`,
+      unit: 'attempts',
+      raw: raw.attempts,
+      tidings: ours.attempts,
+      target: { max: 0.2 },
+    },
     {
       name: 'reconnect storm: busiest 100 ms',
       unit: 'attempts',
@@ -151,7 +194,10 @@ async function burst(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
     const t0 = performance.now()
     let done = 0
     const buf = Buffer.from(payload)
-    for (let i = 0; i < n; i++) c.publish('bench/burst', buf, { qos: 0 }, () => { done++ })
+    for (let i = 0; i < n; i++)
+      c.publish('bench/burst', buf, { qos: 0 }, () => {
+        done++
+      })
     let ms: number | null
     try {
       await until(() => done >= n, limitMs, 'raw burst')

@@ -26,14 +26,19 @@ export const dispatch: BenchSuite = async (ctx) => {
     const levels = topicName.split('/')
     for (let s = 0; s < split.length; s++) if (matches(split[s]!, levels)) sink += s
   }
-  const viaTrie = (topicName: string): void => trie.match(topicName, (i) => { sink += i })
+  const viaTrie = (topicName: string): void =>
+    trie.match(topicName, (i) => {
+      sink += i
+    })
 
   // Both must find the same subscriptions, or the comparison means nothing.
   for (const t of topics.slice(0, 50)) {
     const a: number[] = []
     const b: number[] = []
     trie.match(t, (i) => a.push(i))
-    split.forEach((f, i) => { if (matches(f, t.split('/'))) b.push(i) })
+    split.forEach((f, i) => {
+      if (matches(f, t.split('/'))) b.push(i)
+    })
     if (a.sort((x, y) => x - y).join() !== b.join()) throw new Error(`bench: trie and scan disagree on ${t}`)
   }
 

@@ -23,7 +23,10 @@ export const throughput: BenchSuite = async (ctx) => {
   const raw = async (): Promise<[MqttClient, MqttClient]> =>
     Promise.all([connectAsync(url, { protocolVersion: 5 }), connectAsync(url, { protocolVersion: 5 })])
   const tidings = async () => {
-    const pair = [createClient({ broker: profile(), transport: tcp() }), createClient({ broker: profile(), transport: tcp() })] as const
+    const pair = [
+      createClient({ broker: profile(), transport: tcp() }),
+      createClient({ broker: profile(), transport: tcp() }),
+    ] as const
     await Promise.all(pair.map((c) => c.connect()))
     return pair
   }
@@ -32,7 +35,9 @@ export const throughput: BenchSuite = async (ctx) => {
   {
     const [pub, sub] = await raw()
     let got = 0
-    sub.on('message', () => { got++ })
+    sub.on('message', () => {
+      got++
+    })
     await sub.subscribeAsync('bench/q0', { qos: 0 })
     const buf = Buffer.from(PAYLOAD)
     const r = await measure(q0, async () => {
@@ -44,15 +49,28 @@ export const throughput: BenchSuite = async (ctx) => {
     const [tp, ts] = await tidings()
     const t = topic('bench/q0', bytes(), { qos: 0 })
     let tgot = 0
-    await ts.subscribe(t, {}, () => { tgot++ })
+    await ts.subscribe(t, {}, () => {
+      tgot++
+    })
     const m = await measure(q0, async () => {
       for (let i = 0; i < q0; i++) void tp.publish(t, {}, PAYLOAD)
       await until(() => tgot >= q0, 120_000, 'tidings QoS 0 delivery')
     })
     await Promise.all([tp.close(), ts.close()])
     rows.push(
-      { name: `QoS 0 throughput (${q0 / 1000}k × 64 B)`, unit: 'msg/s', raw: r.perSecond, tidings: m.perSecond, target: { min: 0.95 } },
-      { name: 'QoS 0 client CPU per message (pub + sub)', unit: 'µs/msg', raw: r.cpuUsPerItem, tidings: m.cpuUsPerItem },
+      {
+        name: `QoS 0 throughput (${q0 / 1000}k × 64 B)`,
+        unit: 'msg/s',
+        raw: r.perSecond,
+        tidings: m.perSecond,
+        target: { min: 0.95 },
+      },
+      {
+        name: 'QoS 0 client CPU per message (pub + sub)',
+        unit: 'µs/msg',
+        raw: r.cpuUsPerItem,
+        tidings: m.cpuUsPerItem,
+      },
     )
   }
 
@@ -61,11 +79,16 @@ export const throughput: BenchSuite = async (ctx) => {
     const [pub, sub] = await raw()
     let got = 0
     let acked = 0
-    sub.on('message', () => { got++ })
+    sub.on('message', () => {
+      got++
+    })
     await sub.subscribeAsync('bench/q1', { qos: 1 })
     const buf = Buffer.from(PAYLOAD)
     const r = await measure(q1, async () => {
-      for (let i = 0; i < q1; i++) pub.publish('bench/q1', buf, { qos: 1 }, () => { acked++ })
+      for (let i = 0; i < q1; i++)
+        pub.publish('bench/q1', buf, { qos: 1 }, () => {
+          acked++
+        })
       await until(() => got >= q1 && acked >= q1, 120_000, 'raw QoS 1 delivery')
     })
     await Promise.all([pub.endAsync(), sub.endAsync()])
@@ -73,7 +96,9 @@ export const throughput: BenchSuite = async (ctx) => {
     const [tp, ts] = await tidings()
     const t = topic('bench/q1', bytes(), { qos: 1 })
     let tgot = 0
-    await ts.subscribe(t, {}, () => { tgot++ })
+    await ts.subscribe(t, {}, () => {
+      tgot++
+    })
     const m = await measure(q1, async () => {
       const sent: Promise<void>[] = []
       for (let i = 0; i < q1; i++) sent.push(tp.publish(t, {}, PAYLOAD))
@@ -82,21 +107,37 @@ export const throughput: BenchSuite = async (ctx) => {
     })
     await Promise.all([tp.close(), ts.close()])
     rows.push(
-      { name: `QoS 1 throughput (${q1 / 1000}k × 64 B)`, unit: 'msg/s', raw: r.perSecond, tidings: m.perSecond, target: { min: 0.95 } },
-      { name: 'QoS 1 client CPU per message (pub + sub)', unit: 'µs/msg', raw: r.cpuUsPerItem, tidings: m.cpuUsPerItem },
+      {
+        name: `QoS 1 throughput (${q1 / 1000}k × 64 B)`,
+        unit: 'msg/s',
+        raw: r.perSecond,
+        tidings: m.perSecond,
+        target: { min: 0.95 },
+      },
+      {
+        name: 'QoS 1 client CPU per message (pub + sub)',
+        unit: 'µs/msg',
+        raw: r.cpuUsPerItem,
+        tidings: m.cpuUsPerItem,
+      },
     )
   }
 
   // --- Round trip: one QoS 1 message at a time, publish → received by the other client.
   const rawRtt = async (targetUrl: string, count: number, protocolVersion: 4 | 5): Promise<number[]> => {
-    const [pub, sub] = await Promise.all([connectAsync(targetUrl, { protocolVersion }), connectAsync(targetUrl, { protocolVersion })])
+    const [pub, sub] = await Promise.all([
+      connectAsync(targetUrl, { protocolVersion }),
+      connectAsync(targetUrl, { protocolVersion }),
+    ])
     let arrived: (() => void) | undefined
     sub.on('message', () => arrived?.())
     await sub.subscribeAsync('bench/rtt', { qos: 1 })
     const samples: number[] = []
     for (let i = 0; i < count; i++) {
       const t0 = performance.now()
-      const received = new Promise<void>((resolve) => { arrived = resolve })
+      const received = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
       pub.publish('bench/rtt', Buffer.from(PAYLOAD), { qos: 1 })
       await received
       samples.push(performance.now() - t0)
@@ -114,7 +155,9 @@ export const throughput: BenchSuite = async (ctx) => {
     const samples: number[] = []
     for (let i = 0; i < count; i++) {
       const t0 = performance.now()
-      const received = new Promise<void>((resolve) => { arrived = resolve })
+      const received = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
       void pub.publish(t, {}, PAYLOAD)
       await received
       samples.push(performance.now() - t0)
@@ -132,10 +175,22 @@ export const throughput: BenchSuite = async (ctx) => {
       raws.push(await rawRtt(url, rtts, 5))
       ours.push(await tidingsRtt(profile, rtts, 5))
     }
-    const median = (runs: number[][], p: number): number => runs.map((r) => percentile(r, p)).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!
+    const median = (runs: number[][], p: number): number =>
+      runs.map((r) => percentile(r, p)).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!
     rows.push(
-      { name: `QoS 1 round trip p50 (Mosquitto, ${rounds} × ${rtts} msgs)`, unit: 'ms', raw: median(raws, 50), tidings: median(ours, 50) },
-      { name: `QoS 1 round trip p99 (Mosquitto, ${rounds} × ${rtts} msgs)`, unit: 'ms', raw: median(raws, 99), tidings: median(ours, 99), target: { max: 1.05 } },
+      {
+        name: `QoS 1 round trip p50 (Mosquitto, ${rounds} × ${rtts} msgs)`,
+        unit: 'ms',
+        raw: median(raws, 50),
+        tidings: median(ours, 50),
+      },
+      {
+        name: `QoS 1 round trip p99 (Mosquitto, ${rounds} × ${rtts} msgs)`,
+        unit: 'ms',
+        raw: median(raws, 99),
+        tidings: median(ours, 99),
+        target: { max: 1.05 },
+      },
     )
   }
   {

@@ -22,7 +22,10 @@ export const ws: BenchSuite = async (ctx) => {
   const url = `ws://127.0.0.1:${broker.wsPort}/mqtt`
   const rawClient = () => connectAsync(url, { protocolVersion: 5 })
   const tidingsClient = async () => {
-    const client = createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.wsPort }), transport: websocket({ WebSocket }) })
+    const client = createClient({
+      broker: mosquitto({ host: '127.0.0.1', port: broker.wsPort }),
+      transport: websocket({ WebSocket }),
+    })
     await client.connect()
     return client
   }
@@ -77,7 +80,10 @@ export const ws: BenchSuite = async (ctx) => {
     const rawPaced = async (count: number) => {
       const pub = await rawClient()
       const publishSome = async () => {
-        for (let i = 0; i < count; i++) { pub.publish('bench/ws/paced', buf, { qos: 0 }); await turn() }
+        for (let i = 0; i < count; i++) {
+          pub.publish('bench/ws/paced', buf, { qos: 0 })
+          await turn()
+        }
         await pub.publishAsync('bench/ws/paced', buf, { qos: 1 })
       }
       await publishSome()
@@ -91,7 +97,10 @@ export const ws: BenchSuite = async (ctx) => {
       const pub = await tidingsClient()
       const t = topic('bench/ws/paced', bytes(), { qos: 0 })
       const publishSome = async () => {
-        for (let i = 0; i < count; i++) { void pub.publish(t, {}, PAYLOAD); await turn() }
+        for (let i = 0; i < count; i++) {
+          void pub.publish(t, {}, PAYLOAD)
+          await turn()
+        }
         await pub.publish(t, {}, PAYLOAD, { qos: 1 })
       }
       await publishSome()
@@ -103,14 +112,22 @@ export const ws: BenchSuite = async (ctx) => {
     }
     const r = await rawPaced(paced)
     const m = await tidingsPaced(paced)
-    rows.push({ name: `ws publish client CPU per message, one per loop turn (${paced / 1000}k)`, unit: 'µs/msg', raw: r.cpuUsPerItem, tidings: m.cpuUsPerItem, target: { max: 0.5 } })
+    rows.push({
+      name: `ws publish client CPU per message, one per loop turn (${paced / 1000}k)`,
+      unit: 'µs/msg',
+      raw: r.cpuUsPerItem,
+      tidings: m.cpuUsPerItem,
+      target: { max: 0.5 },
+    })
   }
 
   // --- QoS 0 throughput through the broker: publisher and subscriber both over ws.
   {
     const [pub, sub] = await Promise.all([rawClient(), rawClient()])
     let got = 0
-    sub.on('message', () => { got++ })
+    sub.on('message', () => {
+      got++
+    })
     await sub.subscribeAsync('bench/ws/q0', { qos: 0 })
     gc()
     const r = await measure(n, async () => {
@@ -122,7 +139,9 @@ export const ws: BenchSuite = async (ctx) => {
     const [tp, ts] = await Promise.all([tidingsClient(), tidingsClient()])
     const t = topic('bench/ws/q0', bytes(), { qos: 0 })
     let tgot = 0
-    await ts.subscribe(t, {}, () => { tgot++ })
+    await ts.subscribe(t, {}, () => {
+      tgot++
+    })
     gc()
     const m = await measure(n, async () => {
       for (let i = 0; i < n; i++) void tp.publish(t, {}, PAYLOAD)
@@ -130,8 +149,19 @@ export const ws: BenchSuite = async (ctx) => {
     })
     await Promise.all([tp.close(), ts.close()])
     rows.push(
-      { name: `ws QoS 0 throughput (${n / 1000}k × 64 B)`, unit: 'msg/s', raw: r.perSecond, tidings: m.perSecond, target: { min: 1 } },
-      { name: 'ws QoS 0 client CPU per message (pub + sub)', unit: 'µs/msg', raw: r.cpuUsPerItem, tidings: m.cpuUsPerItem },
+      {
+        name: `ws QoS 0 throughput (${n / 1000}k × 64 B)`,
+        unit: 'msg/s',
+        raw: r.perSecond,
+        tidings: m.perSecond,
+        target: { min: 1 },
+      },
+      {
+        name: 'ws QoS 0 client CPU per message (pub + sub)',
+        unit: 'µs/msg',
+        raw: r.cpuUsPerItem,
+        tidings: m.cpuUsPerItem,
+      },
     )
   }
 
@@ -139,7 +169,8 @@ export const ws: BenchSuite = async (ctx) => {
   {
     const result = await build({
       stdin: {
-        contents: "import { createClient, json, topic } from '@tidings/core'\nimport { websocket } from '@tidings/transport-ws'\nexport { createClient, json, topic, websocket }",
+        contents:
+          "import { createClient, json, topic } from '@tidings/core'\nimport { websocket } from '@tidings/transport-ws'\nexport { createClient, json, topic, websocket }",
         resolveDir: fileURLToPath(new URL('../../examples/notification-bell/', import.meta.url)),
         loader: 'js',
       },
@@ -156,7 +187,9 @@ export const ws: BenchSuite = async (ctx) => {
     const ours = gzipSync(output, { level: 9 }).byteLength
     // Not in mqtt's exports map: found next to its main entry instead.
     const mqttMain = createRequire(import.meta.url).resolve('mqtt')
-    const mqttMin = readFileSync(new URL('../dist/mqtt.min.js', new URL(`file://${mqttMain.slice(0, mqttMain.lastIndexOf('/build/') + 7)}`)))
+    const mqttMin = readFileSync(
+      new URL('../dist/mqtt.min.js', new URL(`file://${mqttMain.slice(0, mqttMain.lastIndexOf('/build/') + 7)}`)),
+    )
     const theirs = gzipSync(mqttMin, { level: 9 }).byteLength
     rows.push({
       name: 'browser bundle, minified + gzip (raw: mqtt.min.js)',

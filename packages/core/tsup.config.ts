@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup'
 // @ts-expect-error: a plain .mjs build helper without type declarations
 import { browserBundleOptions } from './build/browser-bundle.mjs'
 
-const browser = browserBundleOptions() as { alias: Record<string, string>; inject: string[]; plugins: never[]; mainFields: string[] }
+const browser = browserBundleOptions() as {
+  alias: Record<string, string>
+  inject: string[]
+  plugins: never[]
+  mainFields: string[]
+}
 
 export default defineConfig([
   {

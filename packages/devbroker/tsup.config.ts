@@ -2,7 +2,11 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'emulators/emqx/index': 'src/emulators/emqx/index.ts', 'emulators/aliyun/index': 'src/emulators/aliyun/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'emulators/emqx/index': 'src/emulators/emqx/index.ts',
+      'emulators/aliyun/index': 'src/emulators/aliyun/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -18,7 +18,11 @@ export async function sendCommand(
     return await answer
   } catch (error) {
     if (error instanceof TidingsError && error.code === 'TIMEOUT') {
-      throw new TidingsError('TIMEOUT', `bike ${bikeId} did not answer the ${action} command within ${timeoutMs} ms (out of coverage?)`, { cause: error })
+      throw new TidingsError(
+        'TIMEOUT',
+        `bike ${bikeId} did not answer the ${action} command within ${timeoutMs} ms (out of coverage?)`,
+        { cause: error },
+      )
     }
     throw error
   }

@@ -20,8 +20,13 @@ console.log(`${locks.length} locks online`)
 const app = createClient({ broker: broker.profile({ clientId: 'rider-app-ann' }), transport: tcp() })
 await app.connect()
 
-const show = (label: string, ms: number, state: object): void => console.log(`${label.padEnd(22)} ${String(Math.round(ms)).padStart(4)} ms  ${JSON.stringify(state)}`)
-for (const [bikeId, action] of [['bike-002', 'unlock'], ['bike-002', 'lock'], ['bike-003', 'unlock']] as const) {
+const show = (label: string, ms: number, state: object): void =>
+  console.log(`${label.padEnd(22)} ${String(Math.round(ms)).padStart(4)} ms  ${JSON.stringify(state)}`)
+for (const [bikeId, action] of [
+  ['bike-002', 'unlock'],
+  ['bike-002', 'lock'],
+  ['bike-003', 'unlock'],
+] as const) {
   const started = performance.now()
   const state = await sendCommand(app, bikeId, action, 'ann')
   show(`${action} ${bikeId}`, performance.now() - started, state)

@@ -16,10 +16,15 @@ describe('bike unlock', () => {
     try {
       await app.connect()
       expect(await sendCommand(app, 'b1', 'unlock', 'ann')).toMatchObject({ locked: false })
-      expect(await sendCommand(app, 'b1', 'unlock', 'ann')).toMatchObject({ locked: false, refused: 'already-unlocked' })
+      expect(await sendCommand(app, 'b1', 'unlock', 'ann')).toMatchObject({
+        locked: false,
+        refused: 'already-unlocked',
+      })
       expect(await sendCommand(app, 'b1', 'lock', 'ann')).toMatchObject({ locked: true })
       expect(await sendCommand(app, 'b2', 'unlock', 'ann')).toMatchObject({ locked: true, refused: 'battery-low' })
-      const error = (await sendCommand(app, 'no-such-bike', 'unlock', 'ann', 300).catch((e: unknown) => e)) as TidingsError
+      const error = (await sendCommand(app, 'no-such-bike', 'unlock', 'ann', 300).catch(
+        (e: unknown) => e,
+      )) as TidingsError
       expect(error.code).toBe('TIMEOUT')
     } finally {
       await app.close()

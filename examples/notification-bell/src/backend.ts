@@ -62,7 +62,8 @@ export async function startBellBackend(options: BellBackendOptions): Promise<Bel
     'access-control-allow-headers': 'content-type',
   }
 
-  const publishUnread = (userId: string): Promise<void> => push(unread, { userId }, { count: store.unreadCount(userId) })
+  const publishUnread = (userId: string): Promise<void> =>
+    push(unread, { userId }, { count: store.unreadCount(userId) })
 
   const server = createServer((request, response) => {
     const route = ROUTE.exec((request.url ?? '/').split('?')[0]!)
@@ -87,7 +88,12 @@ export async function startBellBackend(options: BellBackendOptions): Promise<Bel
       const from = stringField(body, 'from', true)
       const article = stringField(body, 'article', kind !== 'follow')
       const text = stringField(body, 'text', kind === 'comment')
-      const notification = store.add(userId, { kind, actor: from!, ...(article ? { article } : {}), ...(text ? { text } : {}) })
+      const notification = store.add(userId, {
+        kind,
+        actor: from!,
+        ...(article ? { article } : {}),
+        ...(text ? { text } : {}),
+      })
       // The list entry first, then the count: both QoS 1 on one connection, so they arrive in this order.
       await push(notifications, { userId }, notification)
       await publishUnread(userId)
@@ -116,7 +122,10 @@ function pushVia(options: BellBackendOptions): Push {
   if (options.publisher) {
     const publisher = options.publisher
     return async (topic, params, value) => {
-      await publisher.publish(topic.name(params), await topic.codec.encode(value), { qos: topic.qos, retain: topic.retain })
+      await publisher.publish(topic.name(params), await topic.codec.encode(value), {
+        qos: topic.qos,
+        retain: topic.retain,
+      })
     }
   }
   throw new TidingsError('INVALID_OPTIONS', 'startBellBackend needs a connected `client` or a server `publisher`')
@@ -128,6 +137,7 @@ function stringField(body: Record<string, unknown>, name: string, required: bool
     if (required) throw new HttpError(400, `"${name}" is required`)
     return undefined
   }
-  if (typeof value !== 'string' || value.length > 500) throw new HttpError(400, `"${name}" must be a string of at most 500 characters`)
+  if (typeof value !== 'string' || value.length > 500)
+    throw new HttpError(400, `"${name}" must be a string of at most 500 characters`)
   return value
 }

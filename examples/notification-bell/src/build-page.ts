@@ -30,10 +30,12 @@ export async function buildPage(outDir: string = DEFAULT_PAGE_DIR): Promise<{ di
   }).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error)
     // The page bundles the packages' built browser files; a fresh checkout has none yet.
-    if (/Could not resolve "@tidings\//.test(message)) throw new Error(`${message}\nBuild the packages first: run \`pnpm build\` at the repository root.`)
+    if (/Could not resolve "@tidings\//.test(message))
+      throw new Error(`${message}\nBuild the packages first: run \`pnpm build\` at the repository root.`)
     throw error
   })
-  await Promise.all(['index.html', 'styles.css', 'favicon.svg'].map((f) => copyFile(join(PAGE_SRC, f), join(outDir, f))))
+  await Promise.all(
+    ['index.html', 'styles.css', 'favicon.svg'].map((f) => copyFile(join(PAGE_SRC, f), join(outDir, f))),
+  )
   return { dir: outDir, metafile: result.metafile }
 }
-

@@ -12,18 +12,31 @@ const host = '127.0.0.1'
 const userId = 'maya'
 
 const { dir } = await buildPage()
-const broker = await startDevBroker({ host, tcpPort: port('BELL_MQTT_PORT', 11883), wsPort: port('BELL_WS_PORT', 18083) })
+const broker = await startDevBroker({
+  host,
+  tcpPort: port('BELL_MQTT_PORT', 11883),
+  wsPort: port('BELL_WS_PORT', 18083),
+})
 const publisher = createClient({ broker: broker.profile({ clientId: 'bell-backend' }), transport: tcp() })
 await publisher.connect()
 const backend = await startBellBackend({ client: publisher, host, port: port('BELL_API_PORT', 3001) })
-const page = await startPageServer({ dir, host, port: port('BELL_PAGE_PORT', 3000), config: { brokerUrl: broker.wsUrl, mqtt5: false, apiUrl: backend.url, userId } })
+const page = await startPageServer({
+  dir,
+  host,
+  port: port('BELL_PAGE_PORT', 3000),
+  config: { brokerUrl: broker.wsUrl, mqtt5: false, apiUrl: backend.url, userId },
+})
 
 // Two things happened before you arrived, so the badge has something to show on first load.
 for (const event of [
   { kind: 'follow', from: 'Lena Fischer' },
   { kind: 'like', from: 'Omar Haddad', article: 'The quiet cost of polling' },
 ]) {
-  await fetch(`${backend.url}/api/users/${userId}/${event.kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) })
+  await fetch(`${backend.url}/api/users/${userId}/${event.kind}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  })
 }
 
 console.log(`

@@ -40,15 +40,27 @@ const TYPES: Record<string, string> = {
 }
 
 /** Serves the built page (see `buildPage`) and its `/config.json`. */
-export async function startPageServer(options: { dir: string; config: PageConfig; port?: number; host?: string }): Promise<PageServer> {
+export async function startPageServer(options: {
+  dir: string
+  config: PageConfig
+  port?: number
+  host?: string
+}): Promise<PageServer> {
   const host = options.host ?? '127.0.0.1'
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!
     if (path === '/config.json') return sendJson(response, 200, options.config)
     const file = FILES[path]
-    if (!file || request.method !== 'GET') return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
+    if (!file || request.method !== 'GET')
+      return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
     readFile(join(options.dir, file)).then(
-      (body) => response.writeHead(200, { 'content-type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(body),
+      (body) =>
+        response
+          .writeHead(200, {
+            'content-type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream',
+            'cache-control': 'no-cache',
+          })
+          .end(body),
       () => response.writeHead(404, { 'content-type': 'text/plain' }).end('not built yet: run `pnpm build:page`\n'),
     )
   })

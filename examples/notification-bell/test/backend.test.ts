@@ -7,8 +7,16 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startBellBackend, type BellBackend } from '../src/backend.js'
 import { notifications, unread, type Notification } from '../src/topics.js'
 
-const post = async (backend: BellBackend, path: string, body: object = {}): Promise<{ status: number; json: Record<string, unknown> }> => {
-  const response = await fetch(`${backend.url}/api/users/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+const post = async (
+  backend: BellBackend,
+  path: string,
+  body: object = {},
+): Promise<{ status: number; json: Record<string, unknown> }> => {
+  const response = await fetch(`${backend.url}/api/users/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   return { status: response.status, json: (await response.json()) as Record<string, unknown> }
 }
 
@@ -42,12 +50,21 @@ describe('bell backend with a tidings client', () => {
   test('a like is published to the notifications topic, then the unread count', async () => {
     const page = await subscriber()
     const seen: string[] = []
-    await page.subscribe(notifications, { userId: 'ann' }, (n) => { seen.push(`note:${n.kind}:${n.actor}:${n.article}`) })
-    await page.subscribe(unread, { userId: 'ann' }, ({ count }) => { seen.push(`unread:${count}`) })
-    const { status, json } = await post(backend, 'ann/like', { from: 'Omar Haddad', article: 'The quiet cost of polling' })
+    await page.subscribe(notifications, { userId: 'ann' }, (n) => {
+      seen.push(`note:${n.kind}:${n.actor}:${n.article}`)
+    })
+    await page.subscribe(unread, { userId: 'ann' }, ({ count }) => {
+      seen.push(`unread:${count}`)
+    })
+    const { status, json } = await post(backend, 'ann/like', {
+      from: 'Omar Haddad',
+      article: 'The quiet cost of polling',
+    })
     expect(status).toBe(201)
     expect(json).toMatchObject({ unread: 1, notification: { kind: 'like', actor: 'Omar Haddad', read: false } })
-    await vi.waitFor(() => expect(seen).toEqual(['note:like:Omar Haddad:The quiet cost of polling', 'unread:1']), { timeout: 5000 })
+    await vi.waitFor(() => expect(seen).toEqual(['note:like:Omar Haddad:The quiet cost of polling', 'unread:1']), {
+      timeout: 5000,
+    })
   })
 
   test('the unread count is retained: a freshly opened page gets it at once', async () => {
@@ -63,21 +80,33 @@ describe('bell backend with a tidings client', () => {
     expect((await post(backend, 'cy/read-all')).json).toEqual({ unread: 0 })
     const page = await subscriber()
     expect(await page.waitFor(unread, { userId: 'cy' }, { timeoutMs: 5000 })).toEqual({ count: 0 })
-    const list = (await (await fetch(`${backend.url}/api/users/cy/notifications`)).json()) as { notifications: Notification[]; unread: number }
+    const list = (await (await fetch(`${backend.url}/api/users/cy/notifications`)).json()) as {
+      notifications: Notification[]
+      unread: number
+    }
     expect(list.unread).toBe(0)
     expect(list.notifications.map((n) => n.read)).toEqual([true])
   })
 
   test('bad requests get clear 4xx answers and publish nothing', async () => {
-    expect(await post(backend, 'dee/like', { article: 'x' })).toEqual({ status: 400, json: { error: '"from" is required' } })
-    expect(await post(backend, 'dee/comment', { from: 'Ann', article: 'x' })).toEqual({ status: 400, json: { error: '"text" is required' } })
+    expect(await post(backend, 'dee/like', { article: 'x' })).toEqual({
+      status: 400,
+      json: { error: '"from" is required' },
+    })
+    expect(await post(backend, 'dee/comment', { from: 'Ann', article: 'x' })).toEqual({
+      status: 400,
+      json: { error: '"text" is required' },
+    })
     expect((await post(backend, 'dee/poke', { from: 'Ann' })).status).toBe(404)
     expect((await fetch(`${backend.url}/api/users/dee/like`)).status).toBe(405)
     expect(backend.store.list('dee')).toEqual([])
   })
 
   test('browsers may call it from another origin (CORS preflight)', async () => {
-    const response = await fetch(`${backend.url}/api/users/ann/like`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' } })
+    const response = await fetch(`${backend.url}/api/users/ann/like`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' },
+    })
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('access-control-allow-headers')).toBe('content-type')
@@ -85,11 +114,15 @@ describe('bell backend with a tidings client', () => {
 })
 
 describe('bell backend with a server publisher', () => {
-  test('publishes encoded payloads with the topics\' QoS and retain flags', async () => {
+  test("publishes encoded payloads with the topics' QoS and retain flags", async () => {
     const sent: Array<{ topic: string; payload: string; qos?: number; retain?: boolean }> = []
     const publisher: ServerPublisher = {
       async publish(topic, payload, opts) {
-        sent.push({ topic, payload: typeof payload === 'string' ? payload : new TextDecoder().decode(payload), ...opts })
+        sent.push({
+          topic,
+          payload: typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
+          ...opts,
+        })
         return { delivered: true }
       },
     }

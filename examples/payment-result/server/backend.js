@@ -27,7 +27,10 @@ export async function startMerchantBackend(options) {
   const balances = new Map(Object.entries(options.cards ?? {}))
   /** @type {Map<string, ConsumeResult>} */
   const results = new Map()
-  const client = createClient({ broker: genericBroker({ url: options.brokerUrl, capabilities: { mqtt5: false } }), transport: tcp() })
+  const client = createClient({
+    broker: genericBroker({ url: options.brokerUrl, capabilities: { mqtt5: false } }),
+    transport: tcp(),
+  })
   client.on('error', (error) => console.error(`[merchant] ${error.message}`))
   await client.connect()
 
@@ -35,7 +38,8 @@ export async function startMerchantBackend(options) {
   const consume = (cardId, amount) => {
     const balance = balances.get(cardId) ?? (options.cards ? 0 : 100)
     const at = new Date().toISOString()
-    if (results.get(cardId)?.status === 'consumed') return { cardId, status: 'rejected', amount, balance, reason: 'already used', at }
+    if (results.get(cardId)?.status === 'consumed')
+      return { cardId, status: 'rejected', amount, balance, reason: 'already used', at }
     if (amount > balance) return { cardId, status: 'rejected', amount, balance, reason: 'insufficient balance', at }
     balances.set(cardId, balance - amount)
     return { cardId, status: 'consumed', amount, balance: balance - amount, at }
@@ -67,7 +71,9 @@ export async function startMerchantBackend(options) {
       send(500, { error: error instanceof Error ? error.message : String(error) })
     }
   })
-  await new Promise((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined)))
+  await new Promise((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined)),
+  )
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,

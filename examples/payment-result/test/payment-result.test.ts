@@ -1,14 +1,26 @@
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildBundle, createFakePlatform, loadMiniProgram, wsWire, type FakePlatform, type MiniProgramSandbox } from '../../../packages/conformance/src/wechat/index.js'
+import {
+  buildBundle,
+  createFakePlatform,
+  loadMiniProgram,
+  wsWire,
+  type FakePlatform,
+  type MiniProgramSandbox,
+} from '../../../packages/conformance/src/wechat/index.js'
 // @ts-expect-error: the backend is plain JavaScript (with JSDoc types), run by Node as it is.
 import { startMerchantBackend } from '../server/backend.js'
 
 const PAGE = join(__dirname, '..', 'miniprogram', 'pages', 'giftcard', 'giftcard.js')
 
 interface PageInstance {
-  data: { status: string; qrText: string; result: { cardId: string; status: string; amount: number; balance: number } | null; message: string }
+  data: {
+    status: string
+    qrText: string
+    result: { cardId: string; status: string; amount: number; balance: number } | null
+    message: string
+  }
   done: Promise<void>
   onLoad(query: Record<string, string>): void
   onUnload(): void
@@ -27,12 +39,22 @@ afterAll(async () => {
 })
 
 /** A mini-program running the gift-card page in the sandbox, with a `wx` on real sockets and HTTP. */
-function openMiniProgram(waitMs: number): { sandbox: MiniProgramSandbox; platform: FakePlatform; requests: string[]; open(cardId: string): PageInstance } {
+function openMiniProgram(waitMs: number): {
+  sandbox: MiniProgramSandbox
+  platform: FakePlatform
+  requests: string[]
+  open(cardId: string): PageInstance
+} {
   let sandbox: MiniProgramSandbox | undefined
   const platform = createFakePlatform('wx', { wire: wsWire(), arrayBuffer: (bytes) => sandbox!.arrayBuffer(bytes) })
   const requests: string[] = []
   // wx.request over Node's fetch, with the documented callback shape.
-  platform.api.request = (options: { url: string; method?: string; success?: (r: unknown) => void; fail?: (r: unknown) => void }) => {
+  platform.api.request = (options: {
+    url: string
+    method?: string
+    success?: (r: unknown) => void
+    fail?: (r: unknown) => void
+  }) => {
     requests.push(`${options.method ?? 'GET'} ${options.url}`)
     fetch(options.url, { method: options.method ?? 'GET' }).then(
       async (res) => options.success?.({ statusCode: res.status, data: await res.json(), header: {} }),
@@ -48,7 +70,13 @@ function openMiniProgram(waitMs: number): { sandbox: MiniProgramSandbox; platfor
     // Loopback ws:// only works in DevTools with domain checks off; the guard would say so.
     transport: { secure: false, production: 'off' },
   }
-  sandbox = loadMiniProgram({ globals: { wx: platform.api, Page: (config: Record<string, unknown>) => pages.push(config), getApp: () => ({ globalData }) } })
+  sandbox = loadMiniProgram({
+    globals: {
+      wx: platform.api,
+      Page: (config: Record<string, unknown>) => pages.push(config),
+      getApp: () => ({ globalData }),
+    },
+  })
   const box = sandbox
   return {
     sandbox,
@@ -60,7 +88,9 @@ function openMiniProgram(waitMs: number): { sandbox: MiniProgramSandbox; platfor
       // What the framework does for a page: its own data object and setData.
       const page = Object.assign(Object.create(null), config, {
         data: { ...(config.data as object) },
-        setData(patch: object) { Object.assign(this.data, patch) },
+        setData(patch: object) {
+          Object.assign(this.data, patch)
+        },
       }) as PageInstance
       page.onLoad({ cardId })
       return page

@@ -6,9 +6,21 @@
  * @module
  */
 export { aliyun, ALIYUN_PORTS, type AliyunOptions } from './profile.js'
-export { tokenAuth, TOKEN_INVALID_CODES, type AliyunTokenGrant, type TokenAuthOptions, type TokenFetchReason } from './auth/token.js'
+export {
+  tokenAuth,
+  TOKEN_INVALID_CODES,
+  type AliyunTokenGrant,
+  type TokenAuthOptions,
+  type TokenFetchReason,
+} from './auth/token.js'
 export { deviceCredentialAuth, type DeviceCredentialAuthOptions } from './auth/device-credential.js'
 export { presignedAuth, type PresignedAuthOptions } from './auth/presigned.js'
-export { formatTokenPassword, parseTokenPassword, tokenTypeOf, type TokenSet, type TokenType } from './auth/token-format.js'
+export {
+  formatTokenPassword,
+  parseTokenPassword,
+  tokenTypeOf,
+  type TokenSet,
+  type TokenType,
+} from './auth/token-format.js'
 export type { AliyunAuth, AliyunAuthTarget, AliyunCredentials, BoundAliyunAuth } from './auth/types.js'
 export { ALIYUN_LIMITS, assertClientId, assertGroupId, p2pTopic, validateAliyunTopic } from './names.js'

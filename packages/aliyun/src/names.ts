@@ -24,7 +24,9 @@ const NAME_CHARS = /^[A-Za-z0-9_-]+$/
  */
 export function assertClientId(clientId: string): void {
   const fail = (why: string): never => {
-    throw new TidingsError('INVALID_CLIENT_ID', `client id ${JSON.stringify(clientId)} ${why}`, { adapter: BROKER_NAME })
+    throw new TidingsError('INVALID_CLIENT_ID', `client id ${JSON.stringify(clientId)} ${why}`, {
+      adapter: BROKER_NAME,
+    })
   }
   if (typeof clientId !== 'string') return fail('must be a string')
   const parts = clientId.split('@@@')
@@ -33,17 +35,24 @@ export function assertClientId(clientId: string): void {
   assertGroupId(groupId, fail)
   if (deviceId.length === 0) return fail('has an empty device id')
   if (!NAME_CHARS.test(deviceId)) return fail('has a device id with characters other than letters, digits, "-" and "_"')
-  if (clientId.length > ALIYUN_LIMITS.maxClientIdLength) return fail(`is ${clientId.length} characters long; Aliyun allows ${ALIYUN_LIMITS.maxClientIdLength}`)
+  if (clientId.length > ALIYUN_LIMITS.maxClientIdLength)
+    return fail(`is ${clientId.length} characters long; Aliyun allows ${ALIYUN_LIMITS.maxClientIdLength}`)
 }
 
 /** Checks a group id (`GID_…`); throws TidingsError('INVALID_CLIENT_ID'). */
 export function assertGroupId(groupId: string, fail?: (why: string) => never): void {
-  const report = fail ?? ((why: string): never => {
-    throw new TidingsError('INVALID_CLIENT_ID', `group id ${JSON.stringify(groupId)} ${why}`, { adapter: BROKER_NAME })
-  })
+  const report =
+    fail ??
+    ((why: string): never => {
+      throw new TidingsError('INVALID_CLIENT_ID', `group id ${JSON.stringify(groupId)} ${why}`, {
+        adapter: BROKER_NAME,
+      })
+    })
   if (!/^GID[_-]/.test(groupId)) return report('must start with "GID_" or "GID-"')
   if (groupId.length < ALIYUN_LIMITS.minGroupIdLength || groupId.length > ALIYUN_LIMITS.maxGroupIdLength) {
-    return report(`must have a group id of ${ALIYUN_LIMITS.minGroupIdLength}–${ALIYUN_LIMITS.maxGroupIdLength} characters`)
+    return report(
+      `must have a group id of ${ALIYUN_LIMITS.minGroupIdLength}–${ALIYUN_LIMITS.maxGroupIdLength} characters`,
+    )
   }
   if (!NAME_CHARS.test(groupId)) return report('has a group id with characters other than letters, digits, "-" and "_"')
 }
@@ -62,7 +71,11 @@ export function p2pTopic(parentTopic: string, clientId: string): string {
   assertClientId(clientId)
   const name = `${parentTopic}/p2p/${clientId}`
   if (name.length > ALIYUN_LIMITS.maxTopicLength) {
-    throw new TidingsError('INVALID_TOPIC', `P2P topic ${name} is longer than ${ALIYUN_LIMITS.maxTopicLength} characters`, { adapter: BROKER_NAME, topic: name })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `P2P topic ${name} is longer than ${ALIYUN_LIMITS.maxTopicLength} characters`,
+      { adapter: BROKER_NAME, topic: name },
+    )
   }
   return name
 }
@@ -70,7 +83,11 @@ export function p2pTopic(parentTopic: string, clientId: string): string {
 /** Checks a parent topic (the first level, created in the console); throws TidingsError('INVALID_TOPIC'). */
 export function assertParentTopic(parent: string): void {
   if (typeof parent !== 'string' || !NAME_CHARS.test(parent)) {
-    throw new TidingsError('INVALID_TOPIC', `parent topic ${JSON.stringify(parent)} must be letters, digits, "-" and "_" (no "/", "+", "#" or "$")`, { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `parent topic ${JSON.stringify(parent)} must be letters, digits, "-" and "_" (no "/", "+", "#" or "$")`,
+      { adapter: BROKER_NAME },
+    )
   }
 }
 
@@ -84,10 +101,15 @@ const SYSTEM_TOPICS = new Set(['$SYS/tokenExpireNotice', '$SYS/tokenInvalidNotic
 export function validateAliyunTopic(topicName: string, use: 'publish' | 'subscribe'): void {
   if (use === 'subscribe' && SYSTEM_TOPICS.has(topicName)) return
   const fail = (why: string): never => {
-    throw new TidingsError('INVALID_TOPIC', `${use === 'publish' ? 'topic' : 'filter'} ${JSON.stringify(topicName)} ${why}`, { adapter: BROKER_NAME, topic: topicName })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `${use === 'publish' ? 'topic' : 'filter'} ${JSON.stringify(topicName)} ${why}`,
+      { adapter: BROKER_NAME, topic: topicName },
+    )
   }
   if (topicName.startsWith('$')) fail('is a $-topic; Aliyun has no $share, $queue or other system topics for apps')
-  if (topicName.length > ALIYUN_LIMITS.maxTopicLength) fail(`is ${topicName.length} characters long; Aliyun allows ${ALIYUN_LIMITS.maxTopicLength}`)
+  if (topicName.length > ALIYUN_LIMITS.maxTopicLength)
+    fail(`is ${topicName.length} characters long; Aliyun allows ${ALIYUN_LIMITS.maxTopicLength}`)
   const parent = topicName.split('/')[0] ?? ''
   if (!NAME_CHARS.test(parent)) fail('must start with a parent topic made of letters, digits, "-" and "_"')
 }

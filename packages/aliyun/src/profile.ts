@@ -66,21 +66,38 @@ export interface AliyunOptions {
 export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clientId: string } {
   const { instanceId, groupId, deviceId, auth } = options ?? ({} as AliyunOptions)
   if (typeof instanceId !== 'string' || !/^[A-Za-z0-9-]+$/.test(instanceId)) {
-    throw new TidingsError('INVALID_OPTIONS', `aliyun: instanceId must look like mqtt-cn-xxxx, got ${JSON.stringify(instanceId)}`, { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `aliyun: instanceId must look like mqtt-cn-xxxx, got ${JSON.stringify(instanceId)}`,
+      { adapter: BROKER_NAME },
+    )
   }
   if (options.region !== undefined && !/^[a-z]+(-[a-z0-9]+)+$/.test(options.region)) {
-    throw new TidingsError('INVALID_OPTIONS', `aliyun: region must look like cn-hangzhou, got ${JSON.stringify(options.region)}`, { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `aliyun: region must look like cn-hangzhou, got ${JSON.stringify(options.region)}`,
+      { adapter: BROKER_NAME },
+    )
   }
   assertGroupId(groupId)
   const clientId = `${groupId}@@@${deviceId}`
   assertClientId(clientId)
   if (!auth || typeof auth.bind !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'aliyun: auth must be tokenAuth(…), deviceCredentialAuth(…) or presignedAuth(…)', { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      'aliyun: auth must be tokenAuth(…), deviceCredentialAuth(…) or presignedAuth(…)',
+      { adapter: BROKER_NAME },
+    )
   }
   const p2pFilters = (options.p2p ?? []).map((parent) => p2pTopic(parent, clientId))
   const host = options.host ?? `${instanceId}${options.vpc ? '-internal-vpc' : ''}.mqtt.aliyuncs.com`
   assertHost(BROKER_NAME, host)
-  const endpointOptions = { host, ...(options.ports ? { ports: options.ports } : {}), ...(options.tls ? { tls: true } : {}), wsPath: '/mqtt' }
+  const endpointOptions = {
+    host,
+    ...(options.ports ? { ports: options.ports } : {}),
+    ...(options.tls ? { tls: true } : {}),
+    wsPath: '/mqtt',
+  }
   const bound = auth.bind({ instanceId, clientId })
   const capabilities: BrokerCapabilities = {
     mqtt5: false,
@@ -111,7 +128,11 @@ export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clien
       const detachAuth = bound.attach?.(session)
       return () => {
         if (typeof detachAuth === 'function') detachAuth()
-        for (const remover of removers) void remover.then((remove) => remove(), () => {})
+        for (const remover of removers)
+          void remover.then(
+            (remove) => remove(),
+            () => {},
+          )
       }
     },
   }

@@ -95,7 +95,9 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
     test('connects and reports online', async () => {
       const client = make()
       const states: ClientState[] = []
-      client.on('state', (s) => { states.push(s) })
+      client.on('state', (s) => {
+        states.push(s)
+      })
       await client.connect()
       expect(client.state).toBe('online')
       expect(states).toEqual(['connecting', 'online'])
@@ -133,7 +135,10 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       await got.until(2)
       await pause(100)
       expect(got.values).toEqual(['a', 'b'])
-      expect(got.metas.map((m) => m.params)).toEqual([{ user: 'ann', kind: 'like' }, { user: 'bob', kind: 'like' }])
+      expect(got.metas.map((m) => m.params)).toEqual([
+        { user: 'ann', kind: 'like' },
+        { user: 'bob', kind: 'like' },
+      ])
     })
 
     test(
@@ -179,12 +184,18 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       const t = topic(`${root()}/{device}/cmd`, json<string>(), { qos: 1 })
       const sub = make()
       const states: ClientState[] = []
-      sub.on('state', (s) => { states.push(s) })
+      sub.on('state', (s) => {
+        states.push(s)
+      })
       await sub.connect()
       const got = collect<string>()
       await sub.subscribe(t, {}, got.push)
       await target.dropConnections()
-      await waitUntil(() => sub.state === 'online' && states.includes('reconnecting'), 15_000, () => `state ${sub.state}`)
+      await waitUntil(
+        () => sub.state === 'online' && states.includes('reconnecting'),
+        15_000,
+        () => `state ${sub.state}`,
+      )
       const pub = make()
       await pub.connect()
       // The restored SUBSCRIBE may still be in flight: publish until one arrives (bounded).
@@ -210,31 +221,42 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       await client.connect()
       expect(calls).toEqual([0])
       await target.dropConnections()
-      await waitUntil(() => client.state === 'online' && calls.length >= 2, 15_000, () => `state ${client.state}, calls ${calls}`)
+      await waitUntil(
+        () => client.state === 'online' && calls.length >= 2,
+        15_000,
+        () => `state ${client.state}, calls ${calls}`,
+      )
       expect(calls[0]).toBe(0)
       expect(calls.slice(1).every((a) => a >= 1)).toBe(true)
     })
 
-    test('refused credentials give NOT_AUTHORIZED after exactly one attempt', async () => {
-      const bad = target.badClient
-      if (!('call' in bad)) throw new Error('unreachable: skipped above')
-      const options = bad()
-      let opens = 0
-      const transport: Transport = {
-        ...options.transport,
-        open: (endpoint, opts) => {
-          opens++
-          return options.transport.open(endpoint, opts)
-        },
-      }
-      const client = make({ ...options, transport })
-      const error = await client.connect().then(() => undefined, (e: unknown) => e)
-      expect(isTidingsError(error)).toBe(true)
-      expect((error as TidingsError).code).toBe('NOT_AUTHORIZED')
-      expect(client.state).toBe('offline')
-      await pause(600)
-      expect(opens).toBe(1)
-    }, () => ('reason' in target.badClient ? target.badClient.reason : undefined))
+    test(
+      'refused credentials give NOT_AUTHORIZED after exactly one attempt',
+      async () => {
+        const bad = target.badClient
+        if (!('call' in bad)) throw new Error('unreachable: skipped above')
+        const options = bad()
+        let opens = 0
+        const transport: Transport = {
+          ...options.transport,
+          open: (endpoint, opts) => {
+            opens++
+            return options.transport.open(endpoint, opts)
+          },
+        }
+        const client = make({ ...options, transport })
+        const error = await client.connect().then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(isTidingsError(error)).toBe(true)
+        expect((error as TidingsError).code).toBe('NOT_AUTHORIZED')
+        expect(client.state).toBe('offline')
+        await pause(600)
+        expect(opens).toBe(1)
+      },
+      () => ('reason' in target.badClient ? target.badClient.reason : undefined),
+    )
 
     test('invalid payload raises INVALID_PAYLOAD and delivery continues', async () => {
       const template = `${root()}/{id}/data`
@@ -243,7 +265,9 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       const [pub, sub] = [make(), make()]
       await Promise.all([pub.connect(), sub.connect()])
       const errors: TidingsError[] = []
-      sub.on('error', (e) => { errors.push(e) })
+      sub.on('error', (e) => {
+        errors.push(e)
+      })
       const got = collect<{ ok: boolean }>()
       await sub.subscribe(typed, {}, got.push)
       await pub.publish(raw, { id: 'a' }, '{not json')
@@ -260,9 +284,17 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       const client = make()
       await client.connect()
       for (const user of ['a/b', '+', '#', '']) {
-        const error = await client.publish(t, { user }, 'x').then(() => undefined, (e: unknown) => e)
+        const error = await client.publish(t, { user }, 'x').then(
+          () => undefined,
+          (e: unknown) => e,
+        )
         expect((error as TidingsError).code, `user=${JSON.stringify(user)}`).toBe('INVALID_TOPIC')
-        const subError = await client.subscribe(t, { user }, () => {}).then(() => undefined, (e: unknown) => e)
+        const subError = await client
+          .subscribe(t, { user }, () => {})
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          )
         expect((subError as TidingsError).code, `user=${JSON.stringify(user)}`).toBe('INVALID_TOPIC')
       }
       expect(client.state).toBe('online')
@@ -287,13 +319,22 @@ function collect<V>(): Collected<V> {
       out.values.push(value)
       out.metas.push(meta)
     },
-    until: (count, timeoutMs = 5000) => waitUntil(() => out.values.length >= count, timeoutMs, () => `got ${out.values.length}/${count}`),
+    until: (count, timeoutMs = 5000) =>
+      waitUntil(
+        () => out.values.length >= count,
+        timeoutMs,
+        () => `got ${out.values.length}/${count}`,
+      ),
   }
   return out
 }
 
 /** Polls `condition` every 20 ms until true, or fails after `timeoutMs` with `describe()`. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, describe: () => string = () => ''): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs: number,
+  describe: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms ${describe()}`)

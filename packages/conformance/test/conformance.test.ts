@@ -15,9 +15,17 @@ for (const protocolVersion of [5, 4] as const) {
       capabilities: { retain: true, qos2: true },
       client: () => {
         const [user, password] = users[0]!
-        return { broker: mosquitto({ host: broker.host, port: broker.authPort, username: user, password }), transport: tcp(), protocolVersion }
+        return {
+          broker: mosquitto({ host: broker.host, port: broker.authPort, username: user, password }),
+          transport: tcp(),
+          protocolVersion,
+        }
       },
-      badClient: () => ({ broker: mosquitto({ host: broker.host, port: broker.authPort, username: 'alice', password: 'wrong' }), transport: tcp(), protocolVersion }),
+      badClient: () => ({
+        broker: mosquitto({ host: broker.host, port: broker.authPort, username: 'alice', password: 'wrong' }),
+        transport: tcp(),
+        protocolVersion,
+      }),
       dropConnections: () => broker.restart(),
       teardown: () => broker.close(),
     }

@@ -1,6 +1,12 @@
 import { isTidingsError, json, topic, type TidingsClient } from '@tidings/core'
 import { describe, expect, test } from 'vitest'
-import { aliyunTarget, createPushBackend, emqxTarget, mosquittoTarget, type CrossBrokerTarget } from '../src/cross-broker/index.js'
+import {
+  aliyunTarget,
+  createPushBackend,
+  emqxTarget,
+  mosquittoTarget,
+  type CrossBrokerTarget,
+} from '../src/cross-broker/index.js'
 
 // One entry per broker whose server side has landed; the test body is the same for all of them.
 const TARGETS: CrossBrokerTarget[] = [mosquittoTarget, emqxTarget, aliyunTarget]
@@ -15,20 +21,30 @@ describe.each(TARGETS)('the same push backend on $name', (target) => {
     const env = await target.start()
     const devices: TidingsClient[] = []
     try {
-      const backend = createPushBackend({ issuer: env.issuer, publisher: env.publisher, ...(env.clientIdFor ? { clientIdFor: env.clientIdFor } : {}) })
+      const backend = createPushBackend({
+        issuer: env.issuer,
+        publisher: env.publisher,
+        ...(env.clientIdFor ? { clientIdFor: env.clientIdFor } : {}),
+      })
       const received: Record<string, string[]> = { ann: [], ben: [] }
       for (const userId of ['ann', 'ben']) {
         const device = env.deviceClient(await backend.credentialsFor(userId))
         devices.push(device)
         await device.connect()
-        await device.subscribe(bell, { userId }, (n) => { received[userId]!.push(n.text) })
+        await device.subscribe(bell, { userId }, (n) => {
+          received[userId]!.push(n.text)
+        })
       }
       // Ben also asks for Ann's bell. Mosquitto and EMQX refuse the subscription (SUBSCRIBE_DENIED), Aliyun
       // drops the connection (the client then reports NOT_CONNECTED); no broker may grant it.
-      const snoop = await devices[1]!.subscribe(bell, { userId: 'ann' }, (n) => { received.ben!.push(`snooped: ${n.text}`) }).then(
-        () => 'granted',
-        (e: unknown) => (isTidingsError(e) ? e.code : String(e)),
-      )
+      const snoop = await devices[1]!
+        .subscribe(bell, { userId: 'ann' }, (n) => {
+          received.ben!.push(`snooped: ${n.text}`)
+        })
+        .then(
+          () => 'granted',
+          (e: unknown) => (isTidingsError(e) ? e.code : String(e)),
+        )
       expect(snoop).not.toBe('granted')
 
       await backend.notify('ann', { text: 'your order shipped' })

@@ -35,7 +35,10 @@ const slimReadableStream = {
   name: 'slim-readable-stream',
   setup(build) {
     build.onResolve({ filter: /^readable-stream$/ }, async (args) => {
-      const pkg = await build.resolve('readable-stream/package.json', { kind: 'require-call', resolveDir: args.resolveDir })
+      const pkg = await build.resolve('readable-stream/package.json', {
+        kind: 'require-call',
+        resolveDir: args.resolveDir,
+      })
       return { path: pkg.path, namespace: 'slim-readable-stream' }
     })
     build.onLoad({ filter: /.*/, namespace: 'slim-readable-stream' }, (args) => ({

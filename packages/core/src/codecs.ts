@@ -23,7 +23,8 @@ export function json<V = unknown>(): Codec<V> {
     name: 'json',
     encode(value) {
       const text = JSON.stringify(value)
-      if (text === undefined) throw new TidingsError('INVALID_PAYLOAD', `json: ${typeof value} cannot be encoded as JSON`)
+      if (text === undefined)
+        throw new TidingsError('INVALID_PAYLOAD', `json: ${typeof value} cannot be encoded as JSON`)
       return text
     },
     decode: (payload) => JSON.parse(utf8(payload)) as V,
@@ -35,7 +36,8 @@ export function text(): Codec<string> {
   return {
     name: 'text',
     encode(value) {
-      if (typeof value !== 'string') throw new TidingsError('INVALID_PAYLOAD', `text: expected a string, got ${typeof value}`)
+      if (typeof value !== 'string')
+        throw new TidingsError('INVALID_PAYLOAD', `text: expected a string, got ${typeof value}`)
       return value
     },
     decode: utf8,
@@ -69,7 +71,9 @@ export function schema<S extends StandardSchemaV1>(validator: S): Codec<Standard
   const unwrap = (result: StandardSchemaV1.Result<Out>): Out => {
     if (result.issues) {
       const detail = result.issues.map((issue) => `${formatPath(issue.path)}${issue.message}`).join('; ')
-      throw new TidingsError('INVALID_PAYLOAD', `schema (${validator['~standard'].vendor}): ${detail}`, { cause: result.issues })
+      throw new TidingsError('INVALID_PAYLOAD', `schema (${validator['~standard'].vendor}): ${detail}`, {
+        cause: result.issues,
+      })
     }
     return result.value
   }

@@ -85,7 +85,10 @@ export class TidingsError extends Error {
   readonly status?: number
 
   constructor(code: TidingsErrorCode, message: string, details: TidingsErrorDetails = {}) {
-    super(`[tidings]${details.adapter ? ` [${details.adapter}]` : ''} ${message}`, details.cause === undefined ? undefined : { cause: details.cause })
+    super(
+      `[tidings]${details.adapter ? ` [${details.adapter}]` : ''} ${message}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    )
     this.code = code
     if (details.reasonCode !== undefined) this.reasonCode = details.reasonCode
     if (details.adapter !== undefined) this.adapter = details.adapter
@@ -96,7 +99,11 @@ export class TidingsError extends Error {
   }
 
   /** Wraps anything thrown into a TidingsError, keeping TidingsErrors (from any copy of the package) as they are. */
-  static from(error: unknown, fallback: TidingsErrorCode = 'TRANSPORT_ERROR', details: TidingsErrorDetails = {}): TidingsError {
+  static from(
+    error: unknown,
+    fallback: TidingsErrorCode = 'TRANSPORT_ERROR',
+    details: TidingsErrorDetails = {},
+  ): TidingsError {
     if (isTidingsError(error)) return error
     const message = error instanceof Error ? error.message : String(error)
     return new TidingsError(fallback, message, { ...details, cause: error })
@@ -110,7 +117,8 @@ export class TidingsError extends Error {
 export function isTidingsError(error: unknown): error is TidingsError {
   if (error instanceof TidingsError) return true
   return (
-    typeof error === 'object' && error !== null &&
+    typeof error === 'object' &&
+    error !== null &&
     (error as { name?: unknown }).name === 'TidingsError' &&
     typeof (error as { code?: unknown }).code === 'string' &&
     (error as { code: string }).code in ERROR_CODES

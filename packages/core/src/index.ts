@@ -26,7 +26,14 @@ export type {
 export { backoffDelay, reconnectDefaults, type ReconnectOptions, type ReconnectPolicy } from './client/backoff.js'
 export { fromMqttError, type MqttErrorContext } from './client/classify-error.js'
 
-export { topic, type Topic, type TopicOptions, type TopicParamNames, type TopicParams, type TopicPayload } from './topic/template.js'
+export {
+  topic,
+  type Topic,
+  type TopicOptions,
+  type TopicParamNames,
+  type TopicParams,
+  type TopicPayload,
+} from './topic/template.js'
 export { TopicTrie, topicMatches } from './topic/trie.js'
 export { assertTopicFilter, assertTopicName } from './topic/validate.js'
 export { bytes, json, schema, text, type Codec } from './codecs.js'
@@ -56,6 +63,19 @@ export type {
 } from './contracts.js'
 
 export { genericBroker, type GenericBrokerOptions } from './brokers/generic.js'
-export { assertHost, normalizePath, randomClientId, resolveEndpoint, type HostEndpointOptions } from './brokers/endpoints.js'
+export {
+  assertHost,
+  normalizePath,
+  randomClientId,
+  resolveEndpoint,
+  type HostEndpointOptions,
+} from './brokers/endpoints.js'
 
-export { createSocketStream, exactArrayBuffer, type CloseInfo, type SocketControls, type SocketEvents, type SocketStream } from './transport/socket-stream.js'
+export {
+  createSocketStream,
+  exactArrayBuffer,
+  type CloseInfo,
+  type SocketControls,
+  type SocketEvents,
+  type SocketStream,
+} from './transport/socket-stream.js'

@@ -24,7 +24,9 @@ describe('codecs', () => {
   it('bytes passes views through and checks the type on encode', () => {
     const v = new Uint8Array([1, 2, 3])
     expect(bytes().decode(v)).toBe(v)
-    expect(() => bytes().encode('x' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }))
+    expect(() => bytes().encode('x' as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({ code: 'INVALID_PAYLOAD' }),
+    )
   })
 
   it('schema validates on decode and encode, sync and async', async () => {
@@ -32,7 +34,10 @@ describe('codecs', () => {
       '~standard': {
         version: 1,
         vendor: 'test',
-        validate: (value) => (typeof value === 'number' && value > 0 ? { value } : { issues: [{ message: 'must be a positive number', path: ['n'] }] }),
+        validate: (value) =>
+          typeof value === 'number' && value > 0
+            ? { value }
+            : { issues: [{ message: 'must be a positive number', path: ['n'] }] },
       },
     }
     const c = schema(positive)
@@ -42,7 +47,11 @@ describe('codecs', () => {
     expect(() => c.encode(-3)).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }))
 
     const later: StandardSchemaV1<unknown, string> = {
-      '~standard': { version: 1, vendor: 'test', validate: async (v) => (typeof v === 'string' ? { value: v } : { issues: [{ message: 'string please' }] }) },
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: async (v) => (typeof v === 'string' ? { value: v } : { issues: [{ message: 'string please' }] }),
+      },
     }
     const a = schema(later)
     await expect(a.decode(enc('"ok"'))).resolves.toBe('ok')

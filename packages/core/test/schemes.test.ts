@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { createClient, createSocketStream, genericBroker, type TidingsError, type Transport, type TransportScheme } from '../src/index.js'
+import {
+  createClient,
+  createSocketStream,
+  genericBroker,
+  type TidingsError,
+  type Transport,
+  type TransportScheme,
+} from '../src/index.js'
 
 // A transport that records which scheme and endpoint the client chose, then fails the connection.
 function recorder(schemes: TransportScheme[]): { transport: Transport; opened: Array<[TransportScheme, string]> } {
@@ -13,7 +20,10 @@ function recorder(schemes: TransportScheme[]): { transport: Transport; opened: A
       open(endpoint, { scheme }) {
         opened.push([scheme, `${endpoint.host}:${endpoint.port}${endpoint.path ?? ''}`])
         return createSocketStream((events) => {
-          setTimeout(() => events.error(Object.assign(new Error('no server in this test'), { code: 'ECONNREFUSED' })), 1)
+          setTimeout(
+            () => events.error(Object.assign(new Error('no server in this test'), { code: 'ECONNREFUSED' })),
+            1,
+          )
           return { send: () => {}, close: () => {} }
         })
       },

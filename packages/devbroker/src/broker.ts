@@ -107,7 +107,8 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
       if (path !== wsPath) return refuseUpgrade(socket, 400, `no MQTT endpoint at ${path}; use ${wsPath}`)
       const offered = parseProtocols(request.headers['sec-websocket-protocol'])
       const decision = emulation?.negotiateWebSocket?.(offered, request)
-      if (decision && typeof decision === 'object') return refuseUpgrade(socket, decision.status, 'subprotocol not accepted')
+      if (decision && typeof decision === 'object')
+        return refuseUpgrade(socket, decision.status, 'subprotocol not accepted')
       if (decision !== undefined) chosen.set(request, decision)
       wss!.handleUpgrade(request, socket, head, (ws) => {
         ;(ws as unknown as { _socket?: { setNoDelay?: (v: boolean) => void } })._socket?.setNoDelay?.(true)
@@ -127,7 +128,9 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
   const wsUrl = wsPort ? `ws://${hostForUrl}:${wsPort}${wsPath}` : ''
   const clients = new Map<string, Client>()
   aedes.on('clientReady', (client) => clients.set(client.id, client))
-  aedes.on('clientDisconnect', (client) => { if (clients.get(client.id) === client) clients.delete(client.id) })
+  aedes.on('clientDisconnect', (client) => {
+    if (clients.get(client.id) === client) clients.delete(client.id)
+  })
   // Client socket errors are routine (tests kill clients); keep them from becoming unhandled.
   aedes.on('clientError', () => {})
   aedes.on('connectionError', () => {})
@@ -147,8 +150,15 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
     },
     profile(profileOptions = {}) {
       const clientId = profileOptions.clientId ?? randomClientId()
-      const base = { clientId, capabilities: { mqtt5: false }, ...(profileOptions.credentials ? { credentials: profileOptions.credentials } : {}) }
-      const auth = { ...(profileOptions.username !== undefined ? { username: profileOptions.username } : {}), ...(profileOptions.password !== undefined ? { password: profileOptions.password } : {}) }
+      const base = {
+        clientId,
+        capabilities: { mqtt5: false },
+        ...(profileOptions.credentials ? { credentials: profileOptions.credentials } : {}),
+      }
+      const auth = {
+        ...(profileOptions.username !== undefined ? { username: profileOptions.username } : {}),
+        ...(profileOptions.password !== undefined ? { password: profileOptions.password } : {}),
+      }
       const tcp = genericBroker({ url: mqttUrl, ...base, ...auth })
       const ws = wsUrl ? genericBroker({ url: wsUrl, ...base, ...auth }) : undefined
       return {
@@ -183,11 +193,16 @@ function aedesOptions(options: DevBrokerOptions): AedesOptions {
     out.authenticate = (client, username, password, done) => {
       const check = emulation?.authenticate
         ? emulation.authenticate(client, username, password ?? undefined)
-        : { ok: users![username ?? ''] !== undefined && users![username ?? ''] === password?.toString('utf8'), returnCode: 4 as const }
+        : {
+            ok: users![username ?? ''] !== undefined && users![username ?? ''] === password?.toString('utf8'),
+            returnCode: 4 as const,
+          }
       Promise.resolve(check).then(
         (result) => {
           if (result.ok) return done(null, true)
-          const error = new Error('reason' in result && result.reason ? result.reason : 'not authorized') as AuthenticateError
+          const error = new Error(
+            'reason' in result && result.reason ? result.reason : 'not authorized',
+          ) as AuthenticateError
           ;(error as { returnCode: number }).returnCode = 'returnCode' in result ? result.returnCode : 5
           done(error, false)
         },
@@ -204,7 +219,10 @@ function aedesOptions(options: DevBrokerOptions): AedesOptions {
     out.authorizePublish = (client, packet, done) => {
       Promise.resolve()
         .then(() => authorize(client, packet))
-        .then(() => done(null), (error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
+        .then(
+          () => done(null),
+          (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+        )
     }
   }
   if (emulation?.authorizeSubscribe) {
@@ -212,7 +230,10 @@ function aedesOptions(options: DevBrokerOptions): AedesOptions {
     out.authorizeSubscribe = (client, subscription, done) => {
       Promise.resolve()
         .then(() => authorize(client, subscription))
-        .then((result) => done(null, result), (error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
+        .then(
+          (result) => done(null, result),
+          (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+        )
     }
   }
   if (emulation?.authorizeForward) out.authorizeForward = emulation.authorizeForward.bind(emulation)
@@ -224,7 +245,14 @@ function emulationHost(aedes: Aedes, clients: Map<string, Client>): EmulationHos
     publish: (packet) =>
       new Promise((resolve, reject) => {
         aedes.publish(
-          { cmd: 'publish', topic: packet.topic, payload: packet.payload, qos: packet.qos ?? 0, retain: packet.retain ?? false, dup: false },
+          {
+            cmd: 'publish',
+            topic: packet.topic,
+            payload: packet.payload,
+            qos: packet.qos ?? 0,
+            retain: packet.retain ?? false,
+            dup: false,
+          },
           (error?: Error | null) => (error ? reject(error) : resolve()),
         )
       }),
@@ -247,11 +275,18 @@ function emulationHost(aedes: Aedes, clients: Map<string, Client>): EmulationHos
 }
 
 function parseProtocols(header: string | undefined): Set<string> {
-  return new Set((header ?? '').split(',').map((p) => p.trim()).filter(Boolean))
+  return new Set(
+    (header ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
 }
 
 function refuseUpgrade(socket: import('node:stream').Duplex, status: number, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`)
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  )
 }
 
 function listen(server: NetServer | HttpServer, port: number, host: string): Promise<void> {

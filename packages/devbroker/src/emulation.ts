@@ -15,7 +15,11 @@ export type AuthResult =
 export interface BrokerEmulation {
   readonly name: string
   /** Checks a CONNECT's credentials. */
-  authenticate?(client: Client, username: string | undefined, password: Buffer | undefined): AuthResult | Promise<AuthResult>
+  authenticate?(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): AuthResult | Promise<AuthResult>
   /** Throws to refuse a publish (aedes then closes the connection, as MQTT 3.1.1 has no PUBACK error). */
   authorizePublish?(client: Client | null, packet: PublishPacket): void | Promise<void>
   /** Returns the subscription (possibly changed), or `null` to refuse it with SUBACK 0x80. */

@@ -9,7 +9,9 @@ export function readJwtClaims(token: string): Record<string, unknown> | undefine
   if (parts.length !== 3 || !parts[1]) return undefined
   try {
     const claims: unknown = JSON.parse(utf8(fromBase64(parts[1])))
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }

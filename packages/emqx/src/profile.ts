@@ -78,7 +78,11 @@ export function emqx(options: EmqxOptions): BrokerProfile {
   assertHost(BROKER_NAME, options?.host)
   const version = options.version ?? 5
   if (version !== 5 && version !== 4) {
-    throw new TidingsError('INVALID_OPTIONS', `emqx: version must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(version)}`, { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `emqx: version must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(version)}`,
+      { adapter: BROKER_NAME },
+    )
   }
   const clientId = options.clientId ?? randomClientId()
   const defaults = options.behindProxy ? { ...EMQX_PORTS, ...PROXY_PORTS } : EMQX_PORTS
@@ -111,17 +115,28 @@ export function emqx(options: EmqxOptions): BrokerProfile {
 function validateTopic(topic: string, use: 'publish' | 'subscribe'): void {
   if (use === 'subscribe' && topic.startsWith('$queue/')) {
     // `$queue/` is deprecated, and reserved for the Message Queue feature on current EMQX.
-    throw new TidingsError('INVALID_TOPIC', `"$queue/" subscriptions are deprecated on EMQX; subscribe with { share: 'group' } instead: ${JSON.stringify(topic)}`, {
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `"$queue/" subscriptions are deprecated on EMQX; subscribe with { share: 'group' } instead: ${JSON.stringify(topic)}`,
+      {
+        adapter: BROKER_NAME,
+        topic,
+      },
+    )
+  }
+  if (use === 'publish' && (topic.startsWith('$share/') || topic.startsWith('$queue/'))) {
+    throw new TidingsError('INVALID_TOPIC', `cannot publish to a shared-subscription topic: ${JSON.stringify(topic)}`, {
       adapter: BROKER_NAME,
       topic,
     })
   }
-  if (use === 'publish' && (topic.startsWith('$share/') || topic.startsWith('$queue/'))) {
-    throw new TidingsError('INVALID_TOPIC', `cannot publish to a shared-subscription topic: ${JSON.stringify(topic)}`, { adapter: BROKER_NAME, topic })
-  }
   let levels = 1
   for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47 /* / */) levels++
   if (levels > MAX_TOPIC_LEVELS) {
-    throw new TidingsError('INVALID_TOPIC', `EMQX allows at most ${MAX_TOPIC_LEVELS} topic levels (mqtt.max_topic_levels), got ${levels}`, { adapter: BROKER_NAME, topic })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `EMQX allows at most ${MAX_TOPIC_LEVELS} topic levels (mqtt.max_topic_levels), got ${levels}`,
+      { adapter: BROKER_NAME, topic },
+    )
   }
 }

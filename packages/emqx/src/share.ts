@@ -12,11 +12,18 @@ import { TidingsError, assertTopicFilter } from '@tidings/core'
  */
 export function share(group: string, filter: string): string {
   if (typeof group !== 'string' || !/^[^/+#]+$/.test(group)) {
-    throw new TidingsError('INVALID_TOPIC', `share group must be one non-empty level without / + #, got ${JSON.stringify(group)}`, { adapter: 'emqx' })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `share group must be one non-empty level without / + #, got ${JSON.stringify(group)}`,
+      { adapter: 'emqx' },
+    )
   }
   assertTopicFilter(filter)
   if (filter.startsWith('$share/') || filter.startsWith('$queue/')) {
-    throw new TidingsError('INVALID_TOPIC', `filter is already shared: ${JSON.stringify(filter)}`, { adapter: 'emqx', topic: filter })
+    throw new TidingsError('INVALID_TOPIC', `filter is already shared: ${JSON.stringify(filter)}`, {
+      adapter: 'emqx',
+      topic: filter,
+    })
   }
   return `$share/${group}/${filter}`
 }

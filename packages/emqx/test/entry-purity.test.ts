@@ -11,7 +11,10 @@ test('the client entry imports only @tidings/core and its own files', () => {
     const source = readFileSync(dir + name, 'utf8')
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!)
     for (const specifier of imports) {
-      expect(specifier === '@tidings/core' || (specifier.startsWith('./') && !specifier.startsWith('./server')), `${name} imports ${specifier}`).toBe(true)
+      expect(
+        specifier === '@tidings/core' || (specifier.startsWith('./') && !specifier.startsWith('./server')),
+        `${name} imports ${specifier}`,
+      ).toBe(true)
     }
   }
 })

@@ -19,7 +19,9 @@ test('claims with non-ASCII text decode as UTF-8', async () => {
 
 test("accepts the issuer's full answer, whose fields win over the claims", async () => {
   const token = await sign({ username: 'ann', clientid: 'from-claim' })
-  const creds = await jwtAuth({ fetchToken: async () => ({ password: token, clientId: 'from-backend', username: 'ann' }) })({ attempt: 0 })
+  const creds = await jwtAuth({
+    fetchToken: async () => ({ password: token, clientId: 'from-backend', username: 'ann' }),
+  })({ attempt: 0 })
   expect(creds).toEqual({ password: token, clientId: 'from-backend', username: 'ann' })
 })
 
@@ -28,7 +30,12 @@ test('fetches again for every connect, through the profile', async () => {
   const profile = emqx({
     host: 'h',
     clientId: 'fallback',
-    credentials: jwtAuth({ fetchToken: async (ctx) => { seen.push(ctx.attempt); return sign({ n: ctx.attempt }) } }),
+    credentials: jwtAuth({
+      fetchToken: async (ctx) => {
+        seen.push(ctx.attempt)
+        return sign({ n: ctx.attempt })
+      },
+    }),
   })
   const first = await profile.connectOptions({ attempt: 0 })
   const second = await profile.connectOptions({ attempt: 1, previousError: { code: 'NOT_AUTHORIZED' } })
@@ -40,7 +47,9 @@ test('fetches again for every connect, through the profile', async () => {
 
 test('something that is not a JWT is refused as NOT_AUTHORIZED', async () => {
   for (const bad of ['not-a-jwt', 'a.b.c', { password: '' }, undefined]) {
-    const error = await Promise.resolve(jwtAuth({ fetchToken: () => bad as never })({ attempt: 0 })).catch((e: unknown) => e)
+    const error = await Promise.resolve(jwtAuth({ fetchToken: () => bad as never })({ attempt: 0 })).catch(
+      (e: unknown) => e,
+    )
     expect(isTidingsError(error) && error.code).toBe('NOT_AUTHORIZED')
   }
   expect(() => jwtAuth({} as never)).toThrow(/fetchToken/)

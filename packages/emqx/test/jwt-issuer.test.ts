@@ -17,7 +17,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 describe('emqxJwtIssuer', () => {
   test('HS256 token verified independently: username, clientid, iat, exp and a rule list ending in deny-all', async () => {
     const issued = await emqxJwtIssuer({ secret, now: () => 1_700_000_000_000 }).issue(request)
-    const { payload, protectedHeader } = await jwtVerify(issued.password, key, { algorithms: ['HS256'], currentDate: new Date(1_700_000_000_000) })
+    const { payload, protectedHeader } = await jwtVerify(issued.password, key, {
+      algorithms: ['HS256'],
+      currentDate: new Date(1_700_000_000_000),
+    })
     expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' })
     expect(payload).toEqual({
       username: 'u42',
@@ -37,9 +40,14 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('the token does not verify with another secret, and is rejected by jose after exp', async () => {
-    const issued = await emqxJwtIssuer({ secret, now: () => 1_700_000_000_000 }).issue({ ...request, clientId: 'pinned' })
+    const issued = await emqxJwtIssuer({ secret, now: () => 1_700_000_000_000 }).issue({
+      ...request,
+      clientId: 'pinned',
+    })
     expect(issued.clientId).toBe('pinned')
-    await expect(jwtVerify(issued.password, new TextEncoder().encode('another-secret-that-is-32-bytes-long'))).rejects.toThrow()
+    await expect(
+      jwtVerify(issued.password, new TextEncoder().encode('another-secret-that-is-32-bytes-long')),
+    ).rejects.toThrow()
     await expect(jwtVerify(issued.password, key, { currentDate: new Date(1_700_000_601_000) })).rejects.toThrow(/exp/)
   })
 
@@ -56,7 +64,12 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('the older pub/sub map format on request, under a custom claim name', async () => {
-    const issued = await emqxJwtIssuer({ secret, aclFormat: 'map', aclClaimName: 'permissions', claims: { aud: 'mqtt' } }).issue(request)
+    const issued = await emqxJwtIssuer({
+      secret,
+      aclFormat: 'map',
+      aclClaimName: 'permissions',
+      claims: { aud: 'mqtt' },
+    }).issue(request)
     const { payload } = await jwtVerify(issued.password, key)
     expect(payload.permissions).toEqual({ pub: ['user/u42/up/${clientid}'], sub: ['user/u42/#'] })
     expect(payload.acl).toBeUndefined()
@@ -70,7 +83,11 @@ describe('emqxJwtIssuer', () => {
       expect(await codeOf(issuer.issue({ ...request, publish: [filter] }))).toBe('INVALID_TOPIC')
     }
     const open = await emqxJwtIssuer({ secret, allowWholeTree: true }).issue({ ...request, subscribe: ['#'] })
-    expect(((await jwtVerify(open.password, key)).payload.acl as unknown[])[0]).toEqual({ permission: 'allow', action: 'subscribe', topic: '#' })
+    expect(((await jwtVerify(open.password, key)).payload.acl as unknown[])[0]).toEqual({
+      permission: 'allow',
+      action: 'subscribe',
+      topic: '#',
+    })
     expect(grantsWholeTree('user/#')).toBe(false)
     expect(grantsWholeTree('+/x/#')).toBe(false)
   })
@@ -85,6 +102,8 @@ describe('emqxJwtIssuer', () => {
     expect(() => emqxJwtIssuer({ secret: 'short' })).toThrow(/32 bytes/)
     expect(() => emqxJwtIssuer({ secret, algorithm: 'HS512' })).toThrow(/64 bytes/)
     expect(() => emqxJwtIssuer({ secret, algorithm: 'RS256' as never })).toThrow(/HS256/)
-    expect(await codeOf(emqxJwtIssuer({ privateKey: 'not a pem', algorithm: 'RS256' }).issue(request))).toBe('INVALID_OPTIONS')
+    expect(await codeOf(emqxJwtIssuer({ privateKey: 'not a pem', algorithm: 'RS256' }).issue(request))).toBe(
+      'INVALID_OPTIONS',
+    )
   })
 })

@@ -22,7 +22,11 @@ describe('emqx profile', () => {
   })
 
   test('behind a proxy: wss on 443; explicit ports still win; tls refuses plain schemes', () => {
-    expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('wss')).toEqual({ host: 'm.example.com', port: 443, path: '/mqtt' })
+    expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('wss')).toEqual({
+      host: 'm.example.com',
+      port: 443,
+      path: '/mqtt',
+    })
     expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('mqtts').port).toBe(8883)
     expect(emqx({ host: 'h', ports: { wss: 9443 }, behindProxy: true }).endpoint('wss').port).toBe(9443)
     expect(codeOf(() => emqx({ host: 'h', tls: true }).endpoint('ws'))).toBe('UNSUPPORTED')
@@ -31,7 +35,14 @@ describe('emqx profile', () => {
   test('capabilities: EMQX 5 with MQTT 5 by default, 3.1.1 on request, never 3.1', () => {
     const p = emqx({ host: 'h' })
     expect(p.name).toBe('emqx')
-    expect(p.capabilities).toMatchObject({ mqtt5: true, qos2: true, retain: true, will: true, sharedSubscriptions: true, maxPayloadBytes: 1_048_576 })
+    expect(p.capabilities).toMatchObject({
+      mqtt5: true,
+      qos2: true,
+      retain: true,
+      will: true,
+      sharedSubscriptions: true,
+      maxPayloadBytes: 1_048_576,
+    })
     expect(emqx({ host: 'h', version: 4 }).capabilities.mqtt5).toBe(false)
     expect(codeOf(() => emqx({ host: 'h', version: 3 as never }))).toBe('INVALID_OPTIONS')
     expect(codeOf(() => emqx({ host: 'a/b' }))).toBe('INVALID_OPTIONS')

@@ -17,7 +17,12 @@ const BROKER_NAME = 'mosquitto'
  * Conventional Mosquitto ports. 1883/8883 are Mosquitto's defaults; Mosquitto has no default WebSocket
  * listener, and 8080/8081 are the ports its documentation uses for `protocol websockets`.
  */
-export const MOSQUITTO_PORTS: Readonly<Record<TransportScheme, number>> = { mqtt: 1883, mqtts: 8883, ws: 8080, wss: 8081 }
+export const MOSQUITTO_PORTS: Readonly<Record<TransportScheme, number>> = {
+  mqtt: 1883,
+  mqtts: 8883,
+  ws: 8080,
+  wss: 8081,
+}
 
 /** Options of {@link mosquitto}. */
 export interface MosquittoOptions extends HostEndpointOptions {

@@ -19,7 +19,11 @@ export function tcp(options: TcpOptions = {}): Transport {
     name: 'tcp',
     scheme: 'mqtt',
     open(endpoint) {
-      const socket = net.connect({ host: endpoint.host, port: endpoint.port, ...(options.family ? { family: options.family } : {}) })
+      const socket = net.connect({
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(options.family ? { family: options.family } : {}),
+      })
       socket.setNoDelay(options.noDelay ?? true)
       return socket
     },

@@ -25,7 +25,11 @@ const es2015ReadableStream = {
   },
 }
 
-export async function bundle({ minify = true, outfile = join(root, 'miniprogram_dist', 'index.js'), write = true } = {}) {
+export async function bundle({
+  minify = true,
+  outfile = join(root, 'miniprogram_dist', 'index.js'),
+  write = true,
+} = {}) {
   return build({
     entryPoints: [join(root, 'src', 'miniprogram.ts')],
     outfile,

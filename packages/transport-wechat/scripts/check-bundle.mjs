@@ -21,7 +21,9 @@ export function checkBundle(code) {
   try {
     parse(code, { ecmaVersion: 2015, sourceType: 'script' })
   } catch (error) {
-    problems.push(`not ES2015: ${error.message} near ${JSON.stringify(code.slice(Math.max(0, error.pos - 40), error.pos + 40))}`)
+    problems.push(
+      `not ES2015: ${error.message} near ${JSON.stringify(code.slice(Math.max(0, error.pos - 40), error.pos + 40))}`,
+    )
   }
   if (/\beval\s*\(/.test(code)) problems.push('uses eval')
   const functionCalls = code.match(/\bFunction\s*\([^)]*\)/g) ?? []

@@ -43,7 +43,9 @@ export function alipay(options: AlipayOptions = {}): Transport {
       global: 'my',
       resolve: () => options.my ?? (typeof my !== 'undefined' ? my : undefined),
       connect(platform, request, events) {
-        const header = inHeader ? { ...request.header, 'Sec-WebSocket-Protocol': request.protocols.join(', ') } : request.header
+        const header = inHeader
+          ? { ...request.header, 'Sec-WebSocket-Protocol': request.protocols.join(', ') }
+          : request.header
         const task = platform.connectSocket({
           url: request.url,
           // Without `multiple` Alipay hands out one global socket shared by the whole app.
@@ -54,7 +56,11 @@ export function alipay(options: AlipayOptions = {}): Transport {
           fail: (result) => events.error(alipayError(result, 'connectSocket failed')),
         })
         if (!task || typeof task.onOpen !== 'function') {
-          throw new TidingsError('UNSUPPORTED', 'my.connectSocket({ multiple: true }) returned no SocketTask: this Alipay base library is too old', { adapter: TRANSPORT_NAME })
+          throw new TidingsError(
+            'UNSUPPORTED',
+            'my.connectSocket({ multiple: true }) returned no SocketTask: this Alipay base library is too old',
+            { adapter: TRANSPORT_NAME },
+          )
         }
         task.onOpen(() => events.open())
         task.onMessage((result) => deliver(result, events))
@@ -81,7 +87,8 @@ export function alipay(options: AlipayOptions = {}): Transport {
 /** Message events come as `{ data: { data, isBuffer } }` from a task and `{ data, isBuffer }` globally. */
 function deliver(result: AlipayMessageResult, events: PlatformSocketEvents): void {
   const outer = result ?? {}
-  const nested = typeof outer.data === 'object' && outer.data !== null && !isArrayBuffer(outer.data) ? outer.data : undefined
+  const nested =
+    typeof outer.data === 'object' && outer.data !== null && !isArrayBuffer(outer.data) ? outer.data : undefined
   const data = nested ? nested.data : (outer.data as string | ArrayBuffer | undefined)
   const isBuffer = nested ? nested.isBuffer : outer.isBuffer
   if (data === undefined) return
@@ -90,14 +97,21 @@ function deliver(result: AlipayMessageResult, events: PlatformSocketEvents): voi
     try {
       bytes = fromBase64(data)
     } catch (error) {
-      return events.error(new TidingsError('TRANSPORT_ERROR', 'a binary frame was not valid base64', { adapter: TRANSPORT_NAME, cause: error }))
+      return events.error(
+        new TidingsError('TRANSPORT_ERROR', 'a binary frame was not valid base64', {
+          adapter: TRANSPORT_NAME,
+          cause: error,
+        }),
+      )
     }
     return events.message(bytes)
   }
   events.message(data)
 }
 
-function alipayCloseInfo(result: { code?: number; reason?: string; data?: { code?: number; reason?: string } } | undefined): CloseInfo {
+function alipayCloseInfo(
+  result: { code?: number; reason?: string; data?: { code?: number; reason?: string } } | undefined,
+): CloseInfo {
   const info: CloseInfo = {}
   const code = result?.code ?? result?.data?.code
   const reason = result?.reason ?? result?.data?.reason

@@ -36,7 +36,8 @@ export function bytedance(options: BytedanceOptions = {}): Transport {
           protocols: request.protocols,
           tcpNoDelay: true,
           ...(request.header ? { header: request.header } : {}),
-          fail: (result) => events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
+          fail: (result) =>
+            events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
         })
         return bindSocketTask(TRANSPORT_NAME, task, events)
       },

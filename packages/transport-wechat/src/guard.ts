@@ -33,14 +33,27 @@ export function createGuard(name: string, options: MiniTransportOptions): Guard 
   return {
     checkUrl(url, host, secure) {
       if (mode === 'off') return
-      if (!secure) problem('INVALID_OPTIONS', `ws:${url}`, `${url} is not wss://: published mini-programs may only open wss:// sockets`)
+      if (!secure)
+        problem(
+          'INVALID_OPTIONS',
+          `ws:${url}`,
+          `${url} is not wss://: published mini-programs may only open wss:// sockets`,
+        )
       if (isAddressHost(host)) {
-        problem('INVALID_OPTIONS', `host:${host}`, `${host} is an IP address or localhost: published mini-programs need a whitelisted domain name`)
+        problem(
+          'INVALID_OPTIONS',
+          `host:${host}`,
+          `${host} is an IP address or localhost: published mini-programs need a whitelisted domain name`,
+        )
       }
     },
     acquire() {
       if (mode !== 'off' && open >= maxSockets) {
-        problem('QUOTA_EXCEEDED', `sockets:${open + 1}`, `socket ${open + 1} would exceed the platform limit of ${maxSockets} open sockets`)
+        problem(
+          'QUOTA_EXCEEDED',
+          `sockets:${open + 1}`,
+          `socket ${open + 1} would exceed the platform limit of ${maxSockets} open sockets`,
+        )
       }
       open++
       let released = false

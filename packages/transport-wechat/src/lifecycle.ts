@@ -21,8 +21,11 @@ export function platformLifecycle(resolve: () => LifecycleApi | undefined): Plat
     onNetworkChange(listener) {
       const api = resolve()
       if (!api) return () => {}
-      return subscribe(api, api.onNetworkStatusChange, api.offNetworkStatusChange, (result: { isConnected?: boolean } | undefined) =>
-        listener(result?.isConnected !== false),
+      return subscribe(
+        api,
+        api.onNetworkStatusChange,
+        api.offNetworkStatusChange,
+        (result: { isConnected?: boolean } | undefined) => listener(result?.isConnected !== false),
       )
     },
   }

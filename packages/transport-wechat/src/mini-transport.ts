@@ -45,7 +45,10 @@ export interface PlatformAdapter<P extends LifecycleApi> {
  * Builds a transport from a platform adapter. All state (socket count, warnings, lifecycle listeners)
  * lives in the returned object, so two transports never share anything.
  */
-export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P>, options: MiniTransportOptions = {}): Transport {
+export function miniTransport<P extends LifecycleApi>(
+  adapter: PlatformAdapter<P>,
+  options: MiniTransportOptions = {},
+): Transport {
   const secure = options.secure ?? true
   const guard = createGuard(adapter.name, options)
   const lifecycle = platformLifecycle(() => adapter.resolve())
@@ -56,7 +59,11 @@ export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P
     open(endpoint, { protocols, connectTimeoutMs }) {
       const platform = adapter.resolve()
       if (!platform || typeof (platform as { connectSocket?: unknown }).connectSocket !== 'function') {
-        throw new TidingsError('INVALID_OPTIONS', `${adapter.global}.connectSocket is not available: pass the platform object, e.g. ${adapter.name}({ ${adapter.global} })`, { adapter: adapter.name })
+        throw new TidingsError(
+          'INVALID_OPTIONS',
+          `${adapter.global}.connectSocket is not available: pass the platform object, e.g. ${adapter.name}({ ${adapter.global} })`,
+          { adapter: adapter.name },
+        )
       }
       const url = socketUrl(endpoint, secure)
       guard.checkUrl(url, endpoint.host, secure)
@@ -105,7 +112,9 @@ export function miniTransport<P extends LifecycleApi>(adapter: PlatformAdapter<P
  * "too many sockets" (uniPush, log echo and other SDKs share the quota) from a network problem.
  */
 export function platformError(adapter: string, message: string, cause?: unknown): TidingsError {
-  const code: TidingsErrorCode = /exceed|max(imum)? .*(task|socket|count)|limit/i.test(message) ? 'QUOTA_EXCEEDED' : 'TRANSPORT_ERROR'
+  const code: TidingsErrorCode = /exceed|max(imum)? .*(task|socket|count)|limit/i.test(message)
+    ? 'QUOTA_EXCEEDED'
+    : 'TRANSPORT_ERROR'
   return new TidingsError(code, message || 'socket error', { adapter, ...(cause === undefined ? {} : { cause }) })
 }
 

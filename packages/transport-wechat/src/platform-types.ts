@@ -18,7 +18,10 @@ export interface ErrMsgResult {
 }
 
 /** `SocketTask` of WeChat (`wx`), uni-app (`uni`) and ByteDance (`tt`). */
-export interface SocketTaskLike<Message = { data: string | ArrayBuffer }, Close = { code?: number | string; reason?: string }> {
+export interface SocketTaskLike<
+  Message = { data: string | ArrayBuffer },
+  Close = { code?: number | string; reason?: string },
+> {
   send(options: { data: string | ArrayBuffer } & ApiCallbacks<unknown, ErrMsgResult>): void
   close(options: { code?: number; reason?: string } & ApiCallbacks<unknown, ErrMsgResult>): void
   onOpen(listener: (result: unknown) => void): void
@@ -53,7 +56,9 @@ export interface WxLike extends LifecycleApi {
 
 /** ByteDance `tt`: like `wx`, but close codes may arrive as strings. */
 export interface TtLike extends LifecycleApi {
-  connectSocket(options: ConnectSocketOptions): SocketTaskLike<{ data: string | ArrayBuffer }, { code?: number | string; reason?: string; errMsg?: string }>
+  connectSocket(
+    options: ConnectSocketOptions,
+  ): SocketTaskLike<{ data: string | ArrayBuffer }, { code?: number | string; reason?: string; errMsg?: string }>
 }
 
 /** uni-app `uni`: returns a SocketTask only when a callback is passed, else a Promise. */
@@ -81,7 +86,9 @@ export interface AlipaySocketTaskLike {
   close(options: { code?: number; reason?: string } & ApiCallbacks<unknown, AlipayErrorResult>): void
   onOpen(listener: (result: unknown) => void): void
   onMessage(listener: (result: AlipayMessageResult) => void): void
-  onClose(listener: (result: { code?: number; reason?: string; data?: { code?: number; reason?: string } }) => void): void
+  onClose(
+    listener: (result: { code?: number; reason?: string; data?: { code?: number; reason?: string } }) => void,
+  ): void
   onError(listener: (result: AlipayErrorResult) => void): void
 }
 

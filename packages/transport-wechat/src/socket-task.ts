@@ -7,7 +7,11 @@ import type { SocketTaskLike } from './platform-types.js'
  * attached synchronously, right after `connectSocket` returned, as WeChat requires (a later `onOpen` may
  * miss the event).
  */
-export function bindSocketTask(adapter: string, task: SocketTaskLike<{ data: string | ArrayBuffer }, { code?: number | string; reason?: string }>, events: PlatformSocketEvents): PlatformSocket {
+export function bindSocketTask(
+  adapter: string,
+  task: SocketTaskLike<{ data: string | ArrayBuffer }, { code?: number | string; reason?: string }>,
+  events: PlatformSocketEvents,
+): PlatformSocket {
   task.onOpen(() => events.open())
   task.onMessage((result) => events.message(result.data))
   task.onClose((result) => events.close(closeInfo(result)))

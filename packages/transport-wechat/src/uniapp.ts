@@ -38,11 +38,16 @@ export function uniapp(options: UniappOptions = {}): Transport {
           tcpNoDelay: true,
           ...(request.header ? { header: request.header } : {}),
           success: () => {},
-          fail: (result) => events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
+          fail: (result) =>
+            events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
           complete: () => {},
         })
         if (!isSocketTask(task)) {
-          throw new TidingsError('UNSUPPORTED', 'uni.connectSocket returned no SocketTask (a Promise?): this uni-app runtime is not supported', { adapter: TRANSPORT_NAME })
+          throw new TidingsError(
+            'UNSUPPORTED',
+            'uni.connectSocket returned no SocketTask (a Promise?): this uni-app runtime is not supported',
+            { adapter: TRANSPORT_NAME },
+          )
         }
         return bindSocketTask(TRANSPORT_NAME, task, events)
       },

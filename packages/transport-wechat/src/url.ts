@@ -8,7 +8,12 @@ export function socketUrl(endpoint: EndpointInfo, secure: boolean): string {
   const host = endpoint.host.includes(':') && !endpoint.host.startsWith('[') ? `[${endpoint.host}]` : endpoint.host
   const defaultPort = secure ? 443 : 80
   const port = endpoint.port === defaultPort ? '' : `:${endpoint.port}`
-  const path = endpoint.path === undefined || endpoint.path === '' ? '/' : endpoint.path.startsWith('/') ? endpoint.path : `/${endpoint.path}`
+  const path =
+    endpoint.path === undefined || endpoint.path === ''
+      ? '/'
+      : endpoint.path.startsWith('/')
+        ? endpoint.path
+        : `/${endpoint.path}`
   return `${secure ? 'wss' : 'ws'}://${host}${port}${path}`
 }
 

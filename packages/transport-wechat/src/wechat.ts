@@ -37,7 +37,8 @@ export function wechat(options: WechatOptions = {}): Transport {
           tcpNoDelay: true,
           timeout: request.timeoutMs,
           ...(request.header ? { header: request.header } : {}),
-          fail: (result) => events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
+          fail: (result) =>
+            events.error(platformError(TRANSPORT_NAME, errMsgOf(result, 'connectSocket failed'), result)),
         })
         return bindSocketTask(TRANSPORT_NAME, task, events)
       },

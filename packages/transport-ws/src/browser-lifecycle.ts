@@ -4,7 +4,11 @@ import type { PlatformLifecycle } from '@tidings/core'
 export interface BrowserWindowLike {
   addEventListener(type: string, listener: () => void): void
   removeEventListener(type: string, listener: () => void): void
-  readonly document?: { readonly visibilityState?: string; addEventListener(type: string, listener: () => void): void; removeEventListener(type: string, listener: () => void): void }
+  readonly document?: {
+    readonly visibilityState?: string
+    addEventListener(type: string, listener: () => void): void
+    removeEventListener(type: string, listener: () => void): void
+  }
 }
 
 /**

@@ -3,10 +3,16 @@ import { TidingsError } from '@tidings/core'
 /** The transport's name in errors and logs. */
 export const TRANSPORT_NAME = 'ws'
 
-const CHECKS = "check the path (brokers serve MQTT at a fixed path, usually /mqtt) and that the server accepts the 'mqtt' subprotocol"
+const CHECKS =
+  "check the path (brokers serve MQTT at a fixed path, usually /mqtt) and that the server accepts the 'mqtt' subprotocol"
 
 /** The server answered the upgrade with an HTTP status instead of 101 (seen in Node; browsers hide it). */
-export function upgradeRefused(url: string, status: number | undefined, statusText: string | undefined, body: string): TidingsError {
+export function upgradeRefused(
+  url: string,
+  status: number | undefined,
+  statusText: string | undefined,
+  body: string,
+): TidingsError {
   const said = body.trim().replace(/\s+/g, ' ').slice(0, 200)
   return new TidingsError(
     'WS_HANDSHAKE_FAILED',
@@ -25,7 +31,10 @@ export function socketFailure(url: string, opened: boolean, cause: unknown): Err
   const message = cause instanceof Error ? cause.message : ''
   if (typeof code === 'string' && cause instanceof Error) return cause
   if (opened) {
-    return new TidingsError('TRANSPORT_ERROR', `WebSocket ${url} failed${message ? `: ${message}` : ''}`, { adapter: TRANSPORT_NAME, cause })
+    return new TidingsError('TRANSPORT_ERROR', `WebSocket ${url} failed${message ? `: ${message}` : ''}`, {
+      adapter: TRANSPORT_NAME,
+      cause,
+    })
   }
   if (/subprotocol/i.test(message)) {
     return new TidingsError(
@@ -35,7 +44,10 @@ export function socketFailure(url: string, opened: boolean, cause: unknown): Err
     )
   }
   if (message) {
-    return new TidingsError('WS_HANDSHAKE_FAILED', `WebSocket upgrade to ${url} failed (${message}): ${CHECKS}`, { adapter: TRANSPORT_NAME, cause })
+    return new TidingsError('WS_HANDSHAKE_FAILED', `WebSocket upgrade to ${url} failed (${message}): ${CHECKS}`, {
+      adapter: TRANSPORT_NAME,
+      cause,
+    })
   }
   // Browsers report a failed upgrade, an unreachable server and an untrusted certificate the same way.
   return new TidingsError(

@@ -1,7 +1,23 @@
-import { TidingsError, createSocketStream, type EndpointInfo, type PlatformLifecycle, type SocketControls, type SocketEvents, type Transport, type TransportScheme } from '@tidings/core'
+import {
+  TidingsError,
+  createSocketStream,
+  type EndpointInfo,
+  type PlatformLifecycle,
+  type SocketControls,
+  type SocketEvents,
+  type Transport,
+  type TransportScheme,
+} from '@tidings/core'
 import { browserLifecycle } from './browser-lifecycle.js'
 import { TRANSPORT_NAME, socketFailure, upgradeRefused } from './failures.js'
-import { OPEN, type HttpResponseLike, type NodeWebSocketExtras, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike } from './socket-types.js'
+import {
+  OPEN,
+  type HttpResponseLike,
+  type NodeWebSocketExtras,
+  type WebSocketConstructor,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './socket-types.js'
 
 /** Options of {@link websocket}. */
 export interface WebSocketTransportOptions {
@@ -59,7 +75,9 @@ const REFUSAL_BODY_MAX = 512
 export function websocket(options: WebSocketTransportOptions = {}): Transport {
   const schemes: readonly TransportScheme[] = options.tls === undefined ? ['ws', 'wss'] : [options.tls ? 'wss' : 'ws']
   if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'websocket: options.WebSocket must be a WebSocket class', { adapter: TRANSPORT_NAME })
+    throw new TidingsError('INVALID_OPTIONS', 'websocket: options.WebSocket must be a WebSocket class', {
+      adapter: TRANSPORT_NAME,
+    })
   }
   return {
     name: TRANSPORT_NAME,
@@ -67,11 +85,17 @@ export function websocket(options: WebSocketTransportOptions = {}): Transport {
     schemes,
     ...(options.lifecycle === false ? {} : { lifecycle: options.lifecycle ?? browserLifecycle() }),
     open(endpoint, { scheme, protocols }) {
-      const Socket = (options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as WebSocketFactory | undefined
+      const Socket = (options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as
+        | WebSocketFactory
+        | undefined
       if (typeof Socket !== 'function') {
-        throw new TidingsError('INVALID_OPTIONS', "no WebSocket class on this platform: pass one, e.g. websocket({ WebSocket }) with `import { WebSocket } from 'ws'`", {
-          adapter: TRANSPORT_NAME,
-        })
+        throw new TidingsError(
+          'INVALID_OPTIONS',
+          "no WebSocket class on this platform: pass one, e.g. websocket({ WebSocket }) with `import { WebSocket } from 'ws'`",
+          {
+            adapter: TRANSPORT_NAME,
+          },
+        )
       }
       const url = endpointUrl(scheme, endpoint)
       const extra = { ...(endpoint.servername ? { servername: endpoint.servername } : {}), ...options.socketOptions }
@@ -105,7 +129,10 @@ function wire(socket: WebSocketLike, url: string, events: SocketEvents): SocketC
   socket.onclose = (event) => {
     // A socket that closes before it opened never completed the upgrade, whatever the platform said.
     if (!opened) fail(socketFailure(url, false, undefined))
-    events.close({ ...(event?.code !== undefined ? { code: event.code } : {}), ...(event?.reason ? { reason: event.reason } : {}) })
+    events.close({
+      ...(event?.code !== undefined ? { code: event.code } : {}),
+      ...(event?.reason ? { reason: event.reason } : {}),
+    })
   }
   if (isNodeWebSocket(socket)) {
     // `ws` shows the refused upgrade's response; browsers only report a failed connection.

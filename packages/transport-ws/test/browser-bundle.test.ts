@@ -18,7 +18,9 @@ describe('browser build of core + transport-ws', () => {
 
   test(`fits the size budget: ≤ ${BUDGET_GZIP_BYTES / 1024} KiB minified + gzip`, async () => {
     const size = await measure(BUDGET_APP)
-    console.log(`browser bundle (createClient, topic, json, websocket): raw ${size.raw} B, min ${size.min} B, gzip ${size.gzip} B (${(size.gzip / 1024).toFixed(1)} KiB)`)
+    console.log(
+      `browser bundle (createClient, topic, json, websocket): raw ${size.raw} B, min ${size.min} B, gzip ${size.gzip} B (${(size.gzip / 1024).toFixed(1)} KiB)`,
+    )
     expect(size.gzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES)
   })
 
@@ -38,15 +40,28 @@ describe('browser build of core + transport-ws', () => {
   })
 
   test('loads and speaks MQTT with no Node globals at all (no process, Buffer, require, setImmediate)', async () => {
-    const { code } = await bundleApp(
-      `${BUDGET_APP}\nexport { genericBroker } from '@tidings/core'`,
-      { minify: true, format: 'iife' },
-    )
+    const { code } = await bundleApp(`${BUDGET_APP}\nexport { genericBroker } from '@tidings/core'`, {
+      minify: true,
+      format: 'iife',
+    })
     // Only what every browser has; the realm's own builtins (Uint8Array, Promise…) come with the context.
-    const sandbox = createContext({ setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, console, TextEncoder, TextDecoder, AbortController, EventTarget, Event })
+    const sandbox = createContext({
+      setTimeout,
+      clearTimeout,
+      setInterval,
+      clearInterval,
+      queueMicrotask,
+      console,
+      TextEncoder,
+      TextDecoder,
+      AbortController,
+      EventTarget,
+      Event,
+    })
     runInContext(new TextDecoder().decode(code), sandbox)
     const app = (sandbox as { app: Record<string, (...args: never[]) => unknown> }).app
-    for (const name of ['process', 'Buffer', 'require', 'setImmediate', 'global']) expect(name in sandbox, name).toBe(false)
+    for (const name of ['process', 'Buffer', 'require', 'setImmediate', 'global'])
+      expect(name in sandbox, name).toBe(false)
 
     const sent: number[] = []
     // A socket that accepts any CONNECT with CONNACK 0, as a broker would.
@@ -59,8 +74,15 @@ describe('browser build of core + transport-ws', () => {
       onmessage: ((e: { data: unknown }) => void) | null = null
       onclose: ((e: unknown) => void) | null = null
       onerror: ((e: unknown) => void) | null = null
-      constructor(readonly url: string, readonly protocols: string[]) {
-        setTimeout(() => { this.readyState = 1; this.protocol = 'mqtt'; this.onopen?.({}) }, 1)
+      constructor(
+        readonly url: string,
+        readonly protocols: string[],
+      ) {
+        setTimeout(() => {
+          this.readyState = 1
+          this.protocol = 'mqtt'
+          this.onopen?.({})
+        }, 1)
       }
       send(data: Uint8Array): void {
         sent.push(data[0]! >> 4)
@@ -71,7 +93,8 @@ describe('browser build of core + transport-ws', () => {
         setTimeout(() => this.onclose?.({ code: 1000 }), 1)
       }
     }
-    const { createClient, topic, json, websocket, genericBroker } = app as unknown as typeof import('@tidings/core') & typeof import('../src/index.js')
+    const { createClient, topic, json, websocket, genericBroker } = app as unknown as typeof import('@tidings/core') &
+      typeof import('../src/index.js')
     const client = createClient({
       broker: genericBroker({ url: 'ws://127.0.0.1:1/mqtt', capabilities: { mqtt5: false } }),
       transport: websocket({ WebSocket: FakeWebSocket }),

@@ -5,9 +5,14 @@ import { WebSocket } from 'ws'
 import { browserLifecycle, websocket, type BrowserWindowLike } from '../src/index.js'
 
 /** A window and document whose events the test fires by hand. */
-function fakeWindow(): BrowserWindowLike & { fire(type: string): void; setVisible(visible: boolean): void; count(): number } {
+function fakeWindow(): BrowserWindowLike & {
+  fire(type: string): void
+  setVisible(visible: boolean): void
+  count(): number
+} {
   const listeners = new Map<string, Set<() => void>>()
-  const add = (type: string, f: () => void): void => void (listeners.get(type) ?? listeners.set(type, new Set()).get(type)!).add(f)
+  const add = (type: string, f: () => void): void =>
+    void (listeners.get(type) ?? listeners.set(type, new Set()).get(type)!).add(f)
   const remove = (type: string, f: () => void): void => void listeners.get(type)?.delete(f)
   const document = { visibilityState: 'hidden', addEventListener: add, removeEventListener: remove }
   return {
@@ -35,7 +40,11 @@ describe('browserLifecycle', () => {
   const lost = async (win: ReturnType<typeof fakeWindow>): Promise<TidingsClient> => {
     // Retry timers never fire: only the page event can bring the client back.
     const timers = { setTimeout: () => undefined, clearTimeout: () => {} }
-    const client = createClient({ broker: broker.profile(), transport: websocket({ WebSocket, lifecycle: browserLifecycle(win) }), timers })
+    const client = createClient({
+      broker: broker.profile(),
+      transport: websocket({ WebSocket, lifecycle: browserLifecycle(win) }),
+      timers,
+    })
     await client.connect()
     broker.dropClients()
     await vi.waitFor(() => expect(client.state).toBe('reconnecting'), { timeout: 2000 })

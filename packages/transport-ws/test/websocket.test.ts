@@ -1,5 +1,13 @@
 import { rmSync } from 'node:fs'
-import { createClient, genericBroker, json, topic, type ClientState, type TidingsClient, type TidingsError } from '@tidings/core'
+import {
+  createClient,
+  genericBroker,
+  json,
+  topic,
+  type ClientState,
+  type TidingsClient,
+  type TidingsError,
+} from '@tidings/core'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import { WebSocket } from 'ws'
@@ -30,7 +38,10 @@ function track(client: TidingsClient): TidingsClient {
 }
 
 async function connectError(client: TidingsClient): Promise<TidingsError> {
-  const error = await client.connect().then(() => undefined, (e: TidingsError) => e)
+  const error = await client.connect().then(
+    () => undefined,
+    (e: TidingsError) => e,
+  )
   if (!error) throw new Error('connect() succeeded but should have failed')
   return error
 }
@@ -67,14 +78,18 @@ describe('websocket() over ws against the devbroker', () => {
     const client = track(createClient({ broker: broker.profile(), transport: websocket({ WebSocket }) }))
     await client.connect()
     const got: string[] = []
-    await client.subscribe(note, { userId: '42' }, (n) => { got.push(n.text) })
+    await client.subscribe(note, { userId: '42' }, (n) => {
+      got.push(n.text)
+    })
     await client.publish(note, { userId: '42' }, { text: 'Ann liked your article' })
     await vi.waitFor(() => expect(got).toEqual(['Ann liked your article']), { timeout: 5000 })
   })
 
   test('each MQTT packet leaves as exactly one binary frame', async () => {
     const frames: Uint8Array[] = []
-    const client = track(createClient({ broker: broker.profile(), transport: websocket({ WebSocket: recording(frames) }) }))
+    const client = track(
+      createClient({ broker: broker.profile(), transport: websocket({ WebSocket: recording(frames) }) }),
+    )
     await client.connect()
     const before = frames.length
     const count = 20
@@ -93,7 +108,9 @@ describe('websocket() over ws against the devbroker', () => {
     const b = track(createClient({ broker: broker.profile(), transport }))
     await Promise.all([a.connect(), b.connect()])
     const got: string[] = []
-    await b.subscribe(note, { userId: 'b' }, (n) => { got.push(n.text) })
+    await b.subscribe(note, { userId: 'b' }, (n) => {
+      got.push(n.text)
+    })
     await a.publish(note, { userId: 'b' }, { text: 'from a' })
     await vi.waitFor(() => expect(got).toEqual(['from a']), { timeout: 5000 })
     await a.close()
@@ -121,7 +138,13 @@ describe('websocket() over ws against the devbroker', () => {
     const closed = await startDevBroker()
     const url = closed.wsUrl
     await closed.close()
-    const client = track(createClient({ broker: genericBroker({ url, capabilities: { mqtt5: false } }), transport: websocket({ WebSocket }), reconnect: false }))
+    const client = track(
+      createClient({
+        broker: genericBroker({ url, capabilities: { mqtt5: false } }),
+        transport: websocket({ WebSocket }),
+        reconnect: false,
+      }),
+    )
     expect((await connectError(client)).code).toBe('CONNECTION_REFUSED')
   })
 })
@@ -153,7 +176,13 @@ describe('the failures users hit', () => {
       // The user forgot the path; the profile falls back to /mqtt, which this broker does not serve.
       const url = `ws://127.0.0.1:${custom.wsPort}`
       const states: Array<[ClientState, string | undefined]> = []
-      const client = track(createClient({ broker: genericBroker({ url, capabilities: { mqtt5: false } }), transport: websocket({ WebSocket }), reconnect: false }))
+      const client = track(
+        createClient({
+          broker: genericBroker({ url, capabilities: { mqtt5: false } }),
+          transport: websocket({ WebSocket }),
+          reconnect: false,
+        }),
+      )
       client.on('state', (state, info) => states.push([state, info.error?.code]))
       const error = await connectError(client)
       expect(error.code).toBe('WS_HANDSHAKE_FAILED')
@@ -173,19 +202,37 @@ describe('the failures users hit', () => {
       // The profile points at the devbroker first, then (say, after a bad deploy) at a server that refuses.
       let url = broker.wsUrl
       const base = { capabilities: { mqtt5: false } }
-      const profile = { ...genericBroker({ url, ...base }), endpoint: () => genericBroker({ url, ...base }).endpoint('ws') }
-      const client = track(createClient({ broker: profile, transport: websocket({ WebSocket }), reconnect: { baseMs: 10, capMs: 20, maxAttempts: 2 } }))
+      const profile = {
+        ...genericBroker({ url, ...base }),
+        endpoint: () => genericBroker({ url, ...base }).endpoint('ws'),
+      }
+      const client = track(
+        createClient({
+          broker: profile,
+          transport: websocket({ WebSocket }),
+          reconnect: { baseMs: 10, capMs: 20, maxAttempts: 2 },
+        }),
+      )
       const errors: TidingsError[] = []
       const reconnecting: Array<[string | undefined, number | undefined]> = []
       client.on('error', (e) => errors.push(e))
-      client.on('state', (state, info) => { if (state === 'reconnecting') reconnecting.push([info.error?.code, info.error?.status]) })
+      client.on('state', (state, info) => {
+        if (state === 'reconnecting') reconnecting.push([info.error?.code, info.error?.status])
+      })
       await client.connect()
       url = `ws://127.0.0.1:${refusing.port}/mqtt`
       broker.dropClients()
       // Each refused attempt, then giving up after maxAttempts.
       await vi.waitFor(() => expect(errors).toHaveLength(3), { timeout: 5000 })
-      expect(errors.map((e) => [e.code, e.status])).toEqual([['WS_HANDSHAKE_FAILED', 404], ['WS_HANDSHAKE_FAILED', 404], ['RECONNECT_EXHAUSTED', undefined]])
-      expect(reconnecting).toEqual([['CONNECTION_LOST', undefined], ['WS_HANDSHAKE_FAILED', 404]])
+      expect(errors.map((e) => [e.code, e.status])).toEqual([
+        ['WS_HANDSHAKE_FAILED', 404],
+        ['WS_HANDSHAKE_FAILED', 404],
+        ['RECONNECT_EXHAUSTED', undefined],
+      ])
+      expect(reconnecting).toEqual([
+        ['CONNECTION_LOST', undefined],
+        ['WS_HANDSHAKE_FAILED', 404],
+      ])
       expect(errors[2]!.cause).toMatchObject({ code: 'WS_HANDSHAKE_FAILED', status: 404 })
     } finally {
       await refusing.close()
@@ -196,7 +243,13 @@ describe('the failures users hit', () => {
     const refusing = await refusingServer(400, 'unsupported subprotocol')
     try {
       const url = `ws://127.0.0.1:${refusing.port}/mqtt`
-      const client = track(createClient({ broker: genericBroker({ url, capabilities: { mqtt5: false } }), transport: websocket({ WebSocket }), reconnect: false }))
+      const client = track(
+        createClient({
+          broker: genericBroker({ url, capabilities: { mqtt5: false } }),
+          transport: websocket({ WebSocket }),
+          reconnect: false,
+        }),
+      )
       const error = await connectError(client)
       expect(error.code).toBe('WS_HANDSHAKE_FAILED')
       expect(error.status).toBe(400)
@@ -210,7 +263,13 @@ describe('the failures users hit', () => {
     const server = await noSubprotocolServer()
     try {
       const url = `ws://127.0.0.1:${server.port}/mqtt`
-      const client = track(createClient({ broker: genericBroker({ url, capabilities: { mqtt5: false } }), transport: websocket({ WebSocket }), reconnect: false }))
+      const client = track(
+        createClient({
+          broker: genericBroker({ url, capabilities: { mqtt5: false } }),
+          transport: websocket({ WebSocket }),
+          reconnect: false,
+        }),
+      )
       const error = await connectError(client)
       expect(error.code).toBe('WS_HANDSHAKE_FAILED')
       expect(error.message).toMatch(/did not accept the 'mqtt' subprotocol/)
@@ -241,10 +300,14 @@ describe('the failures users hit', () => {
 
     test('trusted through socketOptions.ca: connects and round-trips', async () => {
       // No `tls: true` here: the wss:// profile makes the transport use wss.
-      const client = track(createClient({ broker: profile(), transport: websocket({ WebSocket, socketOptions: { ca: certs.ca } }) }))
+      const client = track(
+        createClient({ broker: profile(), transport: websocket({ WebSocket, socketOptions: { ca: certs.ca } }) }),
+      )
       await client.connect()
       const got: string[] = []
-      await client.subscribe(note, { userId: 's' }, (n) => { got.push(n.text) })
+      await client.subscribe(note, { userId: 's' }, (n) => {
+        got.push(n.text)
+      })
       await client.publish(note, { userId: 's' }, { text: 'over wss' })
       await vi.waitFor(() => expect(got).toEqual(['over wss']), { timeout: 5000 })
     })

@@ -7,19 +7,48 @@ import { createBellView, sentence } from './view.js'
 // The notification bell: the unread badge and the list follow the backend over MQTT, no polling, no refresh.
 
 const STORIES = [
-  { title: 'Designing for calm software', excerpt: 'Interfaces that wait for you instead of shouting. Notes from two years of removing badges — and the one we kept.', reads: '2.1k', likes: 214, cover: 'linear-gradient(135deg,#ffd8a8,#f783ac)' },
-  { title: 'The quiet cost of polling', excerpt: 'Every 30 seconds, ten thousand phones ask the same question. What push changes for your servers and your users.', reads: '1.4k', likes: 122, cover: 'linear-gradient(135deg,#a5d8ff,#5c7cfa)' },
-  { title: 'Notes on writing every morning', excerpt: 'Four hundred mornings, one notebook, and what I learned about showing up when nothing wants to be written.', reads: '986', likes: 55, cover: 'linear-gradient(135deg,#b2f2bb,#20c997)' },
+  {
+    title: 'Designing for calm software',
+    excerpt:
+      'Interfaces that wait for you instead of shouting. Notes from two years of removing badges — and the one we kept.',
+    reads: '2.1k',
+    likes: 214,
+    cover: 'linear-gradient(135deg,#ffd8a8,#f783ac)',
+  },
+  {
+    title: 'The quiet cost of polling',
+    excerpt:
+      'Every 30 seconds, ten thousand phones ask the same question. What push changes for your servers and your users.',
+    reads: '1.4k',
+    likes: 122,
+    cover: 'linear-gradient(135deg,#a5d8ff,#5c7cfa)',
+  },
+  {
+    title: 'Notes on writing every morning',
+    excerpt:
+      'Four hundred mornings, one notebook, and what I learned about showing up when nothing wants to be written.',
+    reads: '986',
+    likes: 55,
+    cover: 'linear-gradient(135deg,#b2f2bb,#20c997)',
+  },
 ]
 const READERS = ['Ann Lee', 'Omar Haddad', 'Sofia Rossi', 'Kenji Mori', 'Lena Fischer', 'Priya Nair', 'Tomás Ortega']
-const COMMENTS = ['This is exactly what our team needed to read.', 'Bookmarked — the section on defaults is great.', 'Could you write a follow-up on the mobile side?', 'Thank you for this.']
+const COMMENTS = [
+  'This is exactly what our team needed to read.',
+  'Bookmarked — the section on defaults is great.',
+  'Could you write a follow-up on the mobile side?',
+  'Thank you for this.',
+]
 
 const TITLE = 'Your stories · Inkwell'
 const view = createBellView(document, TITLE)
 renderStories()
 const config = (await (await fetch('/config.json')).json()) as PageConfig
 const api = (path: string, body?: object): Promise<Response> =>
-  fetch(`${config.apiUrl}/api/users/${encodeURIComponent(config.userId)}/${path}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {})
+  fetch(
+    `${config.apiUrl}/api/users/${encodeURIComponent(config.userId)}/${path}`,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
+  )
 
 const client = createClient({
   broker: genericBroker({ url: config.brokerUrl, capabilities: { mqtt5: config.mqtt5 } }),
@@ -53,7 +82,14 @@ view.onMarkAllRead(() => {
 view.onSimulate((kind) => {
   const from = pick(READERS)
   const story = pick(STORIES).title
-  void api(kind, kind === 'follow' ? { from } : kind === 'like' ? { from, article: story } : { from, article: story, text: pick(COMMENTS) })
+  void api(
+    kind,
+    kind === 'follow'
+      ? { from }
+      : kind === 'like'
+        ? { from, article: story }
+        : { from, article: story, text: pick(COMMENTS) },
+  )
 })
 
 /** Connects, retrying while the broker cannot be reached (the first attempt of `connect()` does not retry). */
@@ -88,7 +124,10 @@ function renderStories(): void {
       p.textContent = s.excerpt
       const meta = document.createElement('div')
       meta.className = 'meta'
-      for (const [value, label] of [[s.reads, 'reads'], [String(s.likes), 'likes']]) {
+      for (const [value, label] of [
+        [s.reads, 'reads'],
+        [String(s.likes), 'likes'],
+      ]) {
         const span = document.createElement('span')
         const b = document.createElement('b')
         b.textContent = value!

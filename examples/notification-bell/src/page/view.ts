@@ -47,7 +47,9 @@ export function createBellView(document: Document, title: string): BellView {
   })
   panel.addEventListener('click', (event) => event.stopPropagation())
   document.addEventListener('click', () => setOpen(false))
-  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') setOpen(false) })
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') setOpen(false)
+  })
   setInterval(refreshTimes, 30_000)
 
   function refreshTimes(): void {
@@ -134,7 +136,9 @@ export function createBellView(document: Document, title: string): BellView {
       toastBox.textContent = text
       toastBox.hidden = false
       clearTimeout(toastTimer)
-      toastTimer = setTimeout(() => { toastBox.hidden = true }, 3500)
+      toastTimer = setTimeout(() => {
+        toastBox.hidden = true
+      }, 3500)
     },
     onMarkAllRead(handler) {
       markAll.addEventListener('click', handler)
@@ -155,7 +159,12 @@ export function sentence(n: Notification): string {
 }
 
 function initials(name: string): string {
-  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]!.toUpperCase()).join('')
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join('')
 }
 
 function colourFor(name: string): string {

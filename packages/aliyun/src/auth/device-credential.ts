@@ -28,9 +28,16 @@ export interface DeviceCredentialAuthOptions {
  */
 export function deviceCredentialAuth(options: DeviceCredentialAuthOptions): AliyunAuth {
   const { deviceAccessKeyId, deviceAccessKeySecret } = options ?? ({} as DeviceCredentialAuthOptions)
-  for (const [name, value] of [['deviceAccessKeyId', deviceAccessKeyId], ['deviceAccessKeySecret', deviceAccessKeySecret]] as const) {
+  for (const [name, value] of [
+    ['deviceAccessKeyId', deviceAccessKeyId],
+    ['deviceAccessKeySecret', deviceAccessKeySecret],
+  ] as const) {
     if (typeof value !== 'string' || value.length === 0 || value.includes('|')) {
-      throw new TidingsError('INVALID_OPTIONS', `deviceCredentialAuth: ${name} must be a non-empty string without "|"`, { adapter: BROKER_NAME })
+      throw new TidingsError(
+        'INVALID_OPTIONS',
+        `deviceCredentialAuth: ${name} must be a non-empty string without "|"`,
+        { adapter: BROKER_NAME },
+      )
     }
   }
   const subtle = options.subtle === null ? undefined : (options.subtle ?? defaultSubtle())

@@ -26,7 +26,9 @@ export function presignedAuth(options: PresignedAuthOptions): AliyunAuth {
       credentials: async (ctx: ConnectContext) => {
         const got = await options.fetchCredentials({ clientId, instanceId, attempt: ctx.attempt })
         if (typeof got?.username !== 'string' || typeof got.password !== 'string') {
-          throw new TidingsError('NOT_AUTHORIZED', 'presignedAuth: fetchCredentials() returned no username/password', { adapter: BROKER_NAME })
+          throw new TidingsError('NOT_AUTHORIZED', 'presignedAuth: fetchCredentials() returned no username/password', {
+            adapter: BROKER_NAME,
+          })
         }
         return { username: got.username, password: got.password }
       },

@@ -19,11 +19,16 @@ export function formatTokenPassword(tokens: TokenSet): string {
     const token = tokens[type]
     if (token === undefined) continue
     if (typeof token !== 'string' || token.length === 0 || token.includes('|')) {
-      throw new TidingsError('INVALID_OPTIONS', `the ${type} token must be a non-empty string without "|"`, { adapter: BROKER_NAME })
+      throw new TidingsError('INVALID_OPTIONS', `the ${type} token must be a non-empty string without "|"`, {
+        adapter: BROKER_NAME,
+      })
     }
     parts.push(type, token)
   }
-  if (parts.length === 0) throw new TidingsError('INVALID_OPTIONS', 'a token password needs at least one R, W or RW token', { adapter: BROKER_NAME })
+  if (parts.length === 0)
+    throw new TidingsError('INVALID_OPTIONS', 'a token password needs at least one R, W or RW token', {
+      adapter: BROKER_NAME,
+    })
   return parts.join('|')
 }
 
@@ -31,15 +36,24 @@ export function formatTokenPassword(tokens: TokenSet): string {
 export function parseTokenPassword(password: string): TokenSet {
   const parts = typeof password === 'string' ? password.split('|') : []
   if (parts.length === 0 || parts.length % 2 !== 0) {
-    throw new TidingsError('INVALID_OPTIONS', 'a token password is <type>|<token> pairs such as R|…|W|… or RW|…', { adapter: BROKER_NAME })
+    throw new TidingsError('INVALID_OPTIONS', 'a token password is <type>|<token> pairs such as R|…|W|… or RW|…', {
+      adapter: BROKER_NAME,
+    })
   }
   const tokens: TokenSet = {}
   for (let i = 0; i < parts.length; i += 2) {
     const type = parts[i] as TokenType
     const token = parts[i + 1]!
-    if (!TYPES.includes(type)) throw new TidingsError('INVALID_OPTIONS', `unknown token type ${JSON.stringify(type)}; use R, W or RW`, { adapter: BROKER_NAME })
-    if (tokens[type] !== undefined) throw new TidingsError('INVALID_OPTIONS', `two ${type} tokens; Aliyun takes at most one per type`, { adapter: BROKER_NAME })
-    if (token.length === 0) throw new TidingsError('INVALID_OPTIONS', `the ${type} token is empty`, { adapter: BROKER_NAME })
+    if (!TYPES.includes(type))
+      throw new TidingsError('INVALID_OPTIONS', `unknown token type ${JSON.stringify(type)}; use R, W or RW`, {
+        adapter: BROKER_NAME,
+      })
+    if (tokens[type] !== undefined)
+      throw new TidingsError('INVALID_OPTIONS', `two ${type} tokens; Aliyun takes at most one per type`, {
+        adapter: BROKER_NAME,
+      })
+    if (token.length === 0)
+      throw new TidingsError('INVALID_OPTIONS', `the ${type} token is empty`, { adapter: BROKER_NAME })
     tokens[type] = token
   }
   return tokens

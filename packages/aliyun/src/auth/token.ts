@@ -22,7 +22,11 @@ export interface TokenAuthOptions {
   /** The AccessKeyId of the account that applied for the tokens (the id only: never the secret). */
   accessKeyId: string
   /** Your app's call to its own backend, which applies for tokens with `@tidings/aliyun/server`. */
-  fetchToken(request: { clientId: string; instanceId: string; reason: TokenFetchReason }): MaybePromise<AliyunTokenGrant>
+  fetchToken(request: {
+    clientId: string
+    instanceId: string
+    reason: TokenFetchReason
+  }): MaybePromise<AliyunTokenGrant>
   /**
    * How long before expiry the token is replaced in-session, capped at half the token's lifetime.
    * Aliyun's own notice comes about 5 minutes ahead but is not guaranteed, so the client does not rely on it.
@@ -67,10 +71,17 @@ export const TOKEN_INVALID_CODES: Readonly<Record<number, string>> = {
  * ```
  */
 export function tokenAuth(options: TokenAuthOptions): AliyunAuth {
-  if (typeof options?.accessKeyId !== 'string' || options.accessKeyId.length === 0 || options.accessKeyId.includes('|')) {
-    throw new TidingsError('INVALID_OPTIONS', 'tokenAuth: accessKeyId must be a non-empty string without "|"', { adapter: BROKER_NAME })
+  if (
+    typeof options?.accessKeyId !== 'string' ||
+    options.accessKeyId.length === 0 ||
+    options.accessKeyId.includes('|')
+  ) {
+    throw new TidingsError('INVALID_OPTIONS', 'tokenAuth: accessKeyId must be a non-empty string without "|"', {
+      adapter: BROKER_NAME,
+    })
   }
-  if (typeof options.fetchToken !== 'function') throw new TidingsError('INVALID_OPTIONS', 'tokenAuth needs fetchToken()', { adapter: BROKER_NAME })
+  if (typeof options.fetchToken !== 'function')
+    throw new TidingsError('INVALID_OPTIONS', 'tokenAuth needs fetchToken()', { adapter: BROKER_NAME })
   return { mode: 'token', bind: (target) => bindTokenAuth(options, target) }
 }
 
@@ -116,13 +127,16 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
     timer = undefined
     if (!session || !current) return
     const token = current
-    timer = setTimeout(() => {
-      timer = undefined
-      // A long timer is capped: check again instead of refreshing early.
-      if (Date.now() < token.refreshAt) return schedule()
-      void refreshInSession()
-      // At least a second apart, so a backend that hands back the same near-expiry token cannot spin this.
-    }, Math.min(Math.max(token.refreshAt - Date.now(), MIN_TIMER_MS), MAX_TIMER_MS))
+    timer = setTimeout(
+      () => {
+        timer = undefined
+        // A long timer is capped: check again instead of refreshing early.
+        if (Date.now() < token.refreshAt) return schedule()
+        void refreshInSession()
+        // At least a second apart, so a backend that hands back the same near-expiry token cannot spin this.
+      },
+      Math.min(Math.max(token.refreshAt - Date.now(), MIN_TIMER_MS), MAX_TIMER_MS),
+    )
   }
 
   /** Fetches a new token and uploads it on the live connection, holding app publishes until the PUBACK. */
@@ -150,7 +164,13 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
     const notice = readJson(payload) as { code?: unknown; type?: unknown } | undefined
     const code = typeof notice?.code === 'number' ? notice.code : undefined
     const why = code === undefined ? 'no code' : (TOKEN_INVALID_CODES[code] ?? `code ${code}`)
-    session?.reportError(new TidingsError('NOT_AUTHORIZED', `Aliyun invalidated the ${String(notice?.type ?? '')} token (${why}); a new token is fetched before reconnecting`, { adapter: BROKER_NAME }))
+    session?.reportError(
+      new TidingsError(
+        'NOT_AUTHORIZED',
+        `Aliyun invalidated the ${String(notice?.type ?? '')} token (${why}); a new token is fetched before reconnecting`,
+        { adapter: BROKER_NAME },
+      ),
+    )
   }
 
   return {
@@ -160,7 +180,13 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
       releaseHold()
       let token = current
       if (!token || invalidated || ctx.previousError || Date.now() >= token.refreshAt) {
-        const reason: TokenFetchReason = !token ? 'connect' : ctx.previousError ? 'rejected' : invalidated ? 'invalidated' : 'refresh'
+        const reason: TokenFetchReason = !token
+          ? 'connect'
+          : ctx.previousError
+            ? 'rejected'
+            : invalidated
+              ? 'invalidated'
+              : 'refresh'
         token = await fetchToken(reason)
       }
       return { username, password: token.password }
@@ -177,20 +203,37 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
         if (timer !== undefined) clearTimeout(timer)
         timer = undefined
         releaseHold()
-        for (const remover of removers) void remover.then((remove) => remove(), () => {})
+        for (const remover of removers)
+          void remover.then(
+            (remove) => remove(),
+            () => {},
+          )
       }
     },
   }
 }
 
 function readGrant(grant: AliyunTokenGrant, refreshBeforeMs: number): CurrentToken {
-  if (!grant || typeof grant !== 'object') throw new TidingsError('NOT_AUTHORIZED', 'fetchToken() returned no token', { adapter: BROKER_NAME })
+  if (!grant || typeof grant !== 'object')
+    throw new TidingsError('NOT_AUTHORIZED', 'fetchToken() returned no token', { adapter: BROKER_NAME })
   const tokens = grant.tokens ?? (typeof grant.password === 'string' ? parseTokenPassword(grant.password) : undefined)
-  if (!tokens) throw new TidingsError('NOT_AUTHORIZED', 'fetchToken() returned neither tokens nor password', { adapter: BROKER_NAME })
+  if (!tokens)
+    throw new TidingsError('NOT_AUTHORIZED', 'fetchToken() returned neither tokens nor password', {
+      adapter: BROKER_NAME,
+    })
   const password = formatTokenPassword(tokens)
-  const expiresAt = grant.expiresAt instanceof Date ? grant.expiresAt.getTime() : typeof grant.expiresAt === 'string' ? Date.parse(grant.expiresAt) : grant.expiresAt
+  const expiresAt =
+    grant.expiresAt instanceof Date
+      ? grant.expiresAt.getTime()
+      : typeof grant.expiresAt === 'string'
+        ? Date.parse(grant.expiresAt)
+        : grant.expiresAt
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-    throw new TidingsError('INVALID_OPTIONS', `fetchToken() returned an unreadable expiresAt: ${JSON.stringify(grant.expiresAt)}`, { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `fetchToken() returned an unreadable expiresAt: ${JSON.stringify(grant.expiresAt)}`,
+      { adapter: BROKER_NAME },
+    )
   }
   const now = Date.now()
   const lifetime = Math.max(expiresAt - now, 0)
@@ -210,9 +253,11 @@ function readJson(payload: Uint8Array): unknown {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new TidingsError('TIMEOUT', `no PUBACK for ${UPLOAD_TOPIC} within ${ms} ms`, { adapter: BROKER_NAME })), ms)
+    timer = setTimeout(
+      () =>
+        reject(new TidingsError('TIMEOUT', `no PUBACK for ${UPLOAD_TOPIC} within ${ms} ms`, { adapter: BROKER_NAME })),
+      ms,
+    )
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
-
-

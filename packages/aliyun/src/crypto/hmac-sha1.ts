@@ -3,7 +3,13 @@ import { hmacSha1 } from './sha1.js'
 
 /** The part of WebCrypto's `SubtleCrypto` the signer needs. */
 export interface SubtleLike {
-  importKey(format: 'raw', key: Uint8Array, algorithm: { name: 'HMAC'; hash: 'SHA-1' }, extractable: false, usages: ['sign']): Promise<unknown>
+  importKey(
+    format: 'raw',
+    key: Uint8Array,
+    algorithm: { name: 'HMAC'; hash: 'SHA-1' },
+    extractable: false,
+    usages: ['sign'],
+  ): Promise<unknown>
   sign(algorithm: 'HMAC', key: unknown, data: Uint8Array): Promise<ArrayBuffer>
 }
 

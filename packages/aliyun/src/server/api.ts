@@ -71,12 +71,22 @@ const SESSION_BATCH = 10
  */
 export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttApi {
   const { accessKeyId, accessKeySecret, instanceId } = options ?? ({} as AliyunMqttApiOptions)
-  for (const [name, value] of [['accessKeyId', accessKeyId], ['accessKeySecret', accessKeySecret], ['instanceId', instanceId]] as const) {
-    if (typeof value !== 'string' || value.length === 0) throw new TidingsError('INVALID_OPTIONS', `createAliyunMqttApi: ${name} is required`, { adapter: BROKER_NAME })
+  for (const [name, value] of [
+    ['accessKeyId', accessKeyId],
+    ['accessKeySecret', accessKeySecret],
+    ['instanceId', instanceId],
+  ] as const) {
+    if (typeof value !== 'string' || value.length === 0)
+      throw new TidingsError('INVALID_OPTIONS', `createAliyunMqttApi: ${name} is required`, { adapter: BROKER_NAME })
   }
-  const endpoint = options.endpoint ?? (options.regionId ? `https://onsmqtt.${options.regionId}.aliyuncs.com` : undefined)
+  const endpoint =
+    options.endpoint ?? (options.regionId ? `https://onsmqtt.${options.regionId}.aliyuncs.com` : undefined)
   if (!endpoint || !/^https?:\/\//.test(endpoint)) {
-    throw new TidingsError('INVALID_OPTIONS', 'createAliyunMqttApi: pass regionId (e.g. cn-hangzhou) or an http(s) endpoint', { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      'createAliyunMqttApi: pass regionId (e.g. cn-hangzhou) or an http(s) endpoint',
+      { adapter: BROKER_NAME },
+    )
   }
   const client = new RPCClient({ accessKeyId, accessKeySecret, endpoint, apiVersion: API_VERSION })
   const timeout = options.timeoutMs ?? 10_000
@@ -117,12 +127,20 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
     instanceId,
     async applyToken({ resources, actions, expireTime }) {
       if (!Array.isArray(resources) || resources.length === 0 || resources.length > MAX_TOKEN_RESOURCES) {
-        throw new TidingsError('INVALID_OPTIONS', `applyToken: resources must list 1–${MAX_TOKEN_RESOURCES} topics`, { adapter: BROKER_NAME })
+        throw new TidingsError('INVALID_OPTIONS', `applyToken: resources must list 1–${MAX_TOKEN_RESOURCES} topics`, {
+          adapter: BROKER_NAME,
+        })
       }
-      if (actions !== 'R' && actions !== 'W' && actions !== 'R,W') throw new TidingsError('INVALID_OPTIONS', 'applyToken: actions must be R, W or R,W', { adapter: BROKER_NAME })
+      if (actions !== 'R' && actions !== 'W' && actions !== 'R,W')
+        throw new TidingsError('INVALID_OPTIONS', 'applyToken: actions must be R, W or R,W', { adapter: BROKER_NAME })
       const expire = expireTime instanceof Date ? expireTime.getTime() : expireTime
-      const body = await call('ApplyToken', { Resources: [...new Set(resources)].sort().join(','), Actions: actions, ExpireTime: Math.floor(expire) })
-      if (typeof body.Token !== 'string' || body.Token.length === 0) throw new TidingsError('API_ERROR', 'ApplyToken returned no Token', { adapter: BROKER_NAME })
+      const body = await call('ApplyToken', {
+        Resources: [...new Set(resources)].sort().join(','),
+        Actions: actions,
+        ExpireTime: Math.floor(expire),
+      })
+      if (typeof body.Token !== 'string' || body.Token.length === 0)
+        throw new TidingsError('API_ERROR', 'ApplyToken returned no Token', { adapter: BROKER_NAME })
       return { token: body.Token }
     },
     async revokeToken(token) {
@@ -136,9 +154,11 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
       const body = await call('SendMessage', { MqttTopic: topic, Payload: payload })
       return { msgId: String(body.MsgId ?? '') }
     },
-    registerDeviceCredential: async (clientId) => credential(await call('RegisterDeviceCredential', { ClientId: clientId })),
+    registerDeviceCredential: async (clientId) =>
+      credential(await call('RegisterDeviceCredential', { ClientId: clientId })),
     getDeviceCredential: async (clientId) => credential(await call('GetDeviceCredential', { ClientId: clientId })),
-    refreshDeviceCredential: async (clientId) => credential(await call('RefreshDeviceCredential', { ClientId: clientId })),
+    refreshDeviceCredential: async (clientId) =>
+      credential(await call('RefreshDeviceCredential', { ClientId: clientId })),
     async unregisterDeviceCredential(clientId) {
       await call('UnRegisterDeviceCredential', { ClientId: clientId })
     },
@@ -152,7 +172,9 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
         const chunk = clientIds.slice(i, i + SESSION_BATCH)
         // pop-core flattens arrays to ClientIdList.1, ClientIdList.2, …
         const body = await call('BatchQuerySessionByClientIds', { ClientIdList: chunk })
-        const list = Array.isArray(body.OnlineStatusList) ? (body.OnlineStatusList as Array<Record<string, unknown>>) : []
+        const list = Array.isArray(body.OnlineStatusList)
+          ? (body.OnlineStatusList as Array<Record<string, unknown>>)
+          : []
         for (const item of list) out.push({ clientId: String(item.ClientId), online: item.OnlineStatus === true })
       }
       return out

@@ -6,7 +6,13 @@
  * @module
  */
 export { signatureCredentials, type SignatureCredentialsOptions } from './signature.js'
-export { createAliyunMqttApi, type AliyunMqttApi, type AliyunMqttApiOptions, type DeviceCredential, type TokenActions } from './api.js'
+export {
+  createAliyunMqttApi,
+  type AliyunMqttApi,
+  type AliyunMqttApiOptions,
+  type DeviceCredential,
+  type TokenActions,
+} from './api.js'
 export { aliyunCredentialIssuer, type AliyunCredentialIssuer, type AliyunCredentialIssuerOptions } from './issuer.js'
 export { aliyunServerPublisher } from './publisher.js'
 export { popError } from './pop-errors.js'

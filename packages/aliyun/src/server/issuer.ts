@@ -26,12 +26,19 @@ const MAX_TTL_S = 30 * 24 * 3600
  * (actions, sorted resources) and reused while at least half the requested TTL remains, because ApplyToken
  * is billed and rate-limited. Tokens are not bound to a client id: the resources are the authority.
  */
-export function aliyunCredentialIssuer(api: AliyunMqttApi, options: AliyunCredentialIssuerOptions = {}): AliyunCredentialIssuer {
+export function aliyunCredentialIssuer(
+  api: AliyunMqttApi,
+  options: AliyunCredentialIssuerOptions = {},
+): AliyunCredentialIssuer {
   if (options.groupId !== undefined) assertGroupId(options.groupId)
   const cacheSize = options.cacheSize ?? 1000
   const cache = new Map<string, Promise<{ token: string; expiresAt: number }>>()
 
-  const tokenFor = async (actions: TokenActions, resources: string[], ttlSeconds: number): Promise<{ token: string; expiresAt: number }> => {
+  const tokenFor = async (
+    actions: TokenActions,
+    resources: string[],
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: number }> => {
     const sorted = [...new Set(resources)].sort()
     const key = `${actions} ${sorted.join(',')}`
     const now = Date.now()
@@ -42,7 +49,9 @@ export function aliyunCredentialIssuer(api: AliyunMqttApi, options: AliyunCreden
       if (cache.get(key) === cached) cache.delete(key)
     }
     const expiresAt = now + ttlSeconds * 1000
-    const pending = api.applyToken({ resources: sorted, actions, expireTime: expiresAt }).then(({ token }) => ({ token, expiresAt }))
+    const pending = api
+      .applyToken({ resources: sorted, actions, expireTime: expiresAt })
+      .then(({ token }) => ({ token, expiresAt }))
     cache.set(key, pending)
     pending.catch(() => cache.get(key) === pending && cache.delete(key))
     while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string)
@@ -54,10 +63,16 @@ export function aliyunCredentialIssuer(api: AliyunMqttApi, options: AliyunCreden
       const subscribe = req?.subscribe ?? []
       const publish = req?.publish ?? []
       if (subscribe.length === 0 && publish.length === 0) {
-        throw new TidingsError('INVALID_OPTIONS', 'aliyunCredentialIssuer: a request needs subscribe or publish topics', { adapter: BROKER_NAME })
+        throw new TidingsError(
+          'INVALID_OPTIONS',
+          'aliyunCredentialIssuer: a request needs subscribe or publish topics',
+          { adapter: BROKER_NAME },
+        )
       }
       if (typeof req.ttlSeconds !== 'number' || !Number.isFinite(req.ttlSeconds)) {
-        throw new TidingsError('INVALID_OPTIONS', 'aliyunCredentialIssuer: ttlSeconds must be a number', { adapter: BROKER_NAME })
+        throw new TidingsError('INVALID_OPTIONS', 'aliyunCredentialIssuer: ttlSeconds must be a number', {
+          adapter: BROKER_NAME,
+        })
       }
       const ttl = Math.min(Math.max(Math.floor(req.ttlSeconds), MIN_TTL_S), MAX_TTL_S)
       const clientId = req.clientId ?? pickClientId(options.groupId, req.userId)
@@ -66,7 +81,9 @@ export function aliyunCredentialIssuer(api: AliyunMqttApi, options: AliyunCreden
       const grants: Array<[TokenActions, string[]]> = same ? [['R,W', subscribe]] : []
       if (!same && subscribe.length > 0) grants.push(['R', subscribe])
       if (!same && publish.length > 0) grants.push(['W', publish])
-      const issued = await Promise.all(grants.map(async ([actions, resources]) => ({ actions, ...(await tokenFor(actions, resources, ttl)) })))
+      const issued = await Promise.all(
+        grants.map(async ([actions, resources]) => ({ actions, ...(await tokenFor(actions, resources, ttl)) })),
+      )
       const tokens: TokenSet = {}
       for (const { actions, token } of issued) tokens[tokenTypeOf(actions)] = token
       return {
@@ -97,10 +114,16 @@ function sameSet(a: string[], b: string[]): boolean {
 
 function pickClientId(groupId: string | undefined, userId: string): string {
   if (!groupId) {
-    throw new TidingsError('INVALID_OPTIONS', 'aliyunCredentialIssuer: pass clientId in the request, or groupId to the issuer', { adapter: BROKER_NAME })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      'aliyunCredentialIssuer: pass clientId in the request, or groupId to the issuer',
+      { adapter: BROKER_NAME },
+    )
   }
   // Letters, digits, - and _ only; a random suffix keeps two tabs of one user from kicking each other off.
-  const user = String(userId ?? '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64 - groupId.length - 3 - 9)
+  const user = String(userId ?? '')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 64 - groupId.length - 3 - 9)
   let suffix = ''
   for (let i = 0; i < 8; i++) suffix += Math.floor(Math.random() * 36).toString(36)
   return `${groupId}@@@${user}_${suffix}`

@@ -6,7 +6,10 @@ const CODE_MAP: ReadonlyArray<[RegExp, TidingsErrorCode]> = [
   [/^Throttling/, 'THROTTLED'],
   [/^(ServiceUnavailable|InternalError|Internal\.|UnknownError)/, 'API_UNAVAILABLE'],
   [/^(InvalidApi\.NotFound|ApiNotSupport)/, 'UNSUPPORTED'],
-  [/^(SignatureDoesNotMatch|SignatureNonceUsed|InvalidTimeStamp|InvalidAccessKeyId|IncompleteSignature|Forbidden|InstancePermissionCheckFailed|PermissionCheckFailed|CheckAccountInfoFailed|InvalidSecurityToken)/, 'NOT_AUTHORIZED'],
+  [
+    /^(SignatureDoesNotMatch|SignatureNonceUsed|InvalidTimeStamp|InvalidAccessKeyId|IncompleteSignature|Forbidden|InstancePermissionCheckFailed|PermissionCheckFailed|CheckAccountInfoFailed|InvalidSecurityToken)/,
+    'NOT_AUTHORIZED',
+  ],
   [/NotFound|NotExist/, 'NOT_FOUND'],
   [/AlreadyExist|Duplicate/, 'ALREADY_EXISTS'],
   [/^ApplyTokenOverFlow|Quota|OverFlow/, 'QUOTA_EXCEEDED'],
@@ -21,12 +24,20 @@ export function isRetryable(error: TidingsError): boolean {
 /** Maps what `@alicloud/pop-core` throws (POP error bodies, timeouts, socket errors, non-JSON bodies) to a TidingsError. */
 export function popError(action: string, error: unknown): TidingsError {
   if (error instanceof TidingsError) return error
-  const e = (error ?? {}) as { name?: string; code?: unknown; message?: string; data?: { RequestId?: string; Message?: string } }
+  const e = (error ?? {}) as {
+    name?: string
+    code?: unknown
+    message?: string
+    data?: { RequestId?: string; Message?: string }
+  }
   const message = e.message ?? String(error)
   if (typeof e.code === 'string' && e.data && typeof e.data === 'object') {
     const mapped = CODE_MAP.find(([pattern]) => pattern.test(e.code as string))?.[1] ?? 'API_ERROR'
     const requestId = e.data.RequestId ? ` (RequestId ${e.data.RequestId})` : ''
-    return new TidingsError(mapped, `${action} failed with ${e.code}: ${e.data.Message ?? message}${requestId}`, { adapter: BROKER_NAME, cause: error })
+    return new TidingsError(mapped, `${action} failed with ${e.code}: ${e.data.Message ?? message}${requestId}`, {
+      adapter: BROKER_NAME,
+      cause: error,
+    })
   }
   if (e.name === 'RequestTimeoutError' || /timeout/i.test(message)) {
     return new TidingsError('TIMEOUT', `${action} timed out: ${message}`, { adapter: BROKER_NAME, cause: error })

@@ -11,13 +11,21 @@ export function aliyunServerPublisher(api: AliyunMqttApi): ServerPublisher {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   return {
     async publish(topic, payload, opts) {
-      if (opts?.retain) throw new TidingsError('UNSUPPORTED', 'Aliyun does not support retained messages', { adapter: BROKER_NAME, topic })
+      if (opts?.retain)
+        throw new TidingsError('UNSUPPORTED', 'Aliyun does not support retained messages', {
+          adapter: BROKER_NAME,
+          topic,
+        })
       validateAliyunTopic(topic, 'publish')
       let text: string
       try {
         text = typeof payload === 'string' ? payload : decoder.decode(payload)
       } catch (cause) {
-        throw new TidingsError('INVALID_PAYLOAD', 'SendMessage takes text: Base64-encode binary payloads', { adapter: BROKER_NAME, topic, cause })
+        throw new TidingsError('INVALID_PAYLOAD', 'SendMessage takes text: Base64-encode binary payloads', {
+          adapter: BROKER_NAME,
+          topic,
+          cause,
+        })
       }
       const { msgId } = await api.sendMessage({ topic, payload: text })
       return { id: msgId }

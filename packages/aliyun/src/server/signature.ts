@@ -18,9 +18,17 @@ export interface SignatureCredentialsOptions {
  */
 export function signatureCredentials(options: SignatureCredentialsOptions): { username: string; password: string } {
   const { accessKeyId, accessKeySecret, instanceId, clientId } = options ?? ({} as SignatureCredentialsOptions)
-  for (const [name, value] of [['accessKeyId', accessKeyId], ['accessKeySecret', accessKeySecret], ['instanceId', instanceId]] as const) {
+  for (const [name, value] of [
+    ['accessKeyId', accessKeyId],
+    ['accessKeySecret', accessKeySecret],
+    ['instanceId', instanceId],
+  ] as const) {
     if (typeof value !== 'string' || value.length === 0 || (name !== 'accessKeySecret' && value.includes('|'))) {
-      throw new TidingsError('INVALID_OPTIONS', `signatureCredentials: ${name} must be a non-empty string${name === 'accessKeySecret' ? '' : ' without "|"'}`, { adapter: BROKER_NAME })
+      throw new TidingsError(
+        'INVALID_OPTIONS',
+        `signatureCredentials: ${name} must be a non-empty string${name === 'accessKeySecret' ? '' : ' without "|"'}`,
+        { adapter: BROKER_NAME },
+      )
     }
   }
   assertClientId(clientId)

@@ -14,7 +14,9 @@ export interface LocalAliyunCloud {
 }
 
 /** Starts the emulated broker and fake OpenAPI on loopback with one AccessKey. */
-export async function startLocalAliyunCloud(overrides: Partial<AliyunEmulationOptions> = {}): Promise<LocalAliyunCloud> {
+export async function startLocalAliyunCloud(
+  overrides: Partial<AliyunEmulationOptions> = {},
+): Promise<LocalAliyunCloud> {
   const instanceId = 'mqtt-cn-test'
   const accessKeyId = 'LTAItestkey'
   const accessKeySecret = 'testSecret123'

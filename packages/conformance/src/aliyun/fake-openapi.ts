@@ -53,7 +53,11 @@ const VERSION = '2020-04-20'
 const SKEW_MS = 15 * 60 * 1000
 
 class PopError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message)
   }
 }
@@ -84,7 +88,9 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
     requests.push({ method, params, body, query: url.search.slice(1), stringToSign })
     const requestId = randomUUID().toUpperCase()
     const send = (status: number, payload: Record<string, unknown>): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ RequestId: requestId, ...payload }))
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ RequestId: requestId, ...payload }))
     }
     try {
       verify(params, stringToSign)
@@ -102,59 +108,106 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
       send(200, await act(params))
     } catch (error) {
       if (res.writableEnded) return
-      const pop = error instanceof PopError ? error : new PopError('InternalError', error instanceof Error ? error.message : String(error), 500)
-      send(pop.status, { HostId: 'onsmqtt.fake.local', Code: pop.code, Message: pop.message, Recommend: 'https://next.api.aliyun.com/troubleshoot' })
+      const pop =
+        error instanceof PopError
+          ? error
+          : new PopError('InternalError', error instanceof Error ? error.message : String(error), 500)
+      send(pop.status, {
+        HostId: 'onsmqtt.fake.local',
+        Code: pop.code,
+        Message: pop.message,
+        Recommend: 'https://next.api.aliyun.com/troubleshoot',
+      })
     }
   }
 
   const verify = (params: Record<string, string>, stringToSign: string): void => {
-    for (const name of ['AccessKeyId', 'Action', 'Format', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion', 'Timestamp', 'Version', 'Signature']) {
+    for (const name of [
+      'AccessKeyId',
+      'Action',
+      'Format',
+      'SignatureMethod',
+      'SignatureNonce',
+      'SignatureVersion',
+      'Timestamp',
+      'Version',
+      'Signature',
+    ]) {
       if (!params[name]) throw new PopError(`Missing${name}`, `${name} is mandatory for this action.`)
     }
-    if (params.Version !== VERSION) throw new PopError('InvalidVersion', `Specified version ${params.Version} is not valid.`)
-    if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0') throw new PopError('InvalidSignatureMethod', 'Only HMAC-SHA1 1.0 is supported.')
+    if (params.Version !== VERSION)
+      throw new PopError('InvalidVersion', `Specified version ${params.Version} is not valid.`)
+    if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0')
+      throw new PopError('InvalidSignatureMethod', 'Only HMAC-SHA1 1.0 is supported.')
     if (params.Format !== 'JSON') throw new PopError('InvalidParameter.Format', 'Only JSON is supported here.')
     const secret = accessKeys[params.AccessKeyId!]
-    if (secret === undefined) throw new PopError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404)
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(params.Timestamp!)) throw new PopError('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.')
-    if (Math.abs(Date.parse(params.Timestamp!) - now()) > SKEW_MS) throw new PopError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.')
+    if (secret === undefined)
+      throw new PopError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404)
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(params.Timestamp!))
+      throw new PopError('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.')
+    if (Math.abs(Date.parse(params.Timestamp!) - now()) > SKEW_MS)
+      throw new PopError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.')
     const expected = Buffer.from(popSignature(secret, stringToSign))
     const given = Buffer.from(params.Signature!)
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      throw new PopError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`)
+      throw new PopError(
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+      )
     }
     // Only a correctly signed nonce is remembered, so a forged request cannot burn a real one.
-    if (nonces.has(params.SignatureNonce!)) throw new PopError('SignatureNonceUsed', 'Specified signature nonce was used already.')
+    if (nonces.has(params.SignatureNonce!))
+      throw new PopError('SignatureNonceUsed', 'Specified signature nonce was used already.')
     nonces.add(params.SignatureNonce!)
   }
 
   const act = async (p: Record<string, string>): Promise<Record<string, unknown>> => {
     const need = (name: string): string => {
       const value = p[name]
-      if (value === undefined || value === '') throw new PopError(`Missing${name}`, `${name} is mandatory for this action.`)
+      if (value === undefined || value === '')
+        throw new PopError(`Missing${name}`, `${name} is mandatory for this action.`)
       if (value === 'undefined') throw new PopError(`InvalidParameter.${name}`, `${name} is the string "undefined".`)
       return value
     }
     const instanceId = need('InstanceId')
-    if (instanceId !== emulation.instanceId) throw new PopError('InstancePermissionCheckFailed', `instance ${instanceId} not found or not yours`, 403)
+    if (instanceId !== emulation.instanceId)
+      throw new PopError('InstancePermissionCheckFailed', `instance ${instanceId} not found or not yours`, 403)
     const registry = emulation.registry
     const credential = (clientId: string) => {
       const c = registry.deviceCredential(instanceId, clientId)
       if (!c) throw new PopError('DeviceCredentialNotFound', `no device credential for ${clientId}`, 404)
-      return { DeviceCredential: { ClientId: c.clientId, InstanceId: c.instanceId, DeviceAccessKeyId: c.deviceAccessKeyId, DeviceAccessKeySecret: c.deviceAccessKeySecret, CreateTime: c.createTime, UpdateTime: c.updateTime } }
+      return {
+        DeviceCredential: {
+          ClientId: c.clientId,
+          InstanceId: c.instanceId,
+          DeviceAccessKeyId: c.deviceAccessKeyId,
+          DeviceAccessKeySecret: c.deviceAccessKeySecret,
+          CreateTime: c.createTime,
+          UpdateTime: c.updateTime,
+        },
+      }
     }
     switch (p.Action) {
       case 'ApplyToken': {
         const resources = need('Resources').split(',')
         const sorted = [...resources].sort()
         if (resources.length > 100) throw new PopError('InvalidParameter.Resources', 'at most 100 resources')
-        if (resources.join(',') !== sorted.join(',')) throw new PopError('InvalidParameter.Resources', 'resources must be sorted')
+        if (resources.join(',') !== sorted.join(','))
+          throw new PopError('InvalidParameter.Resources', 'resources must be sorted')
         const actions = need('Actions')
-        if (actions !== 'R' && actions !== 'W' && actions !== 'R,W') throw new PopError('InvalidParameter.Actions', 'Actions must be R, W or R,W')
+        if (actions !== 'R' && actions !== 'W' && actions !== 'R,W')
+          throw new PopError('InvalidParameter.Actions', 'Actions must be R, W or R,W')
         const expire = Number(need('ExpireTime'))
         const nowMs = now()
-        if (!Number.isInteger(expire) || expire < nowMs + 59_000) throw new PopError('InvalidParameter.ExpireTime', 'ExpireTime must be an absolute time at least 60 s ahead')
-        const record = registry.applyToken({ instanceId, accessKeyId: p.AccessKeyId!, resources, actions: actions as TokenActions, expireTime: Math.min(expire, nowMs + 30 * 24 * 3600_000) })
+        if (!Number.isInteger(expire) || expire < nowMs + 59_000)
+          throw new PopError('InvalidParameter.ExpireTime', 'ExpireTime must be an absolute time at least 60 s ahead')
+        const record = registry.applyToken({
+          instanceId,
+          accessKeyId: p.AccessKeyId!,
+          resources,
+          actions: actions as TokenActions,
+          expireTime: Math.min(expire, nowMs + 30 * 24 * 3600_000),
+        })
         return { Token: record.token }
       }
       case 'RevokeToken': {
@@ -177,7 +230,8 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
       case 'GetDeviceCredential':
         return credential(need('ClientId'))
       case 'RefreshDeviceCredential':
-        if (!registry.refreshDeviceCredential(instanceId, need('ClientId'))) throw new PopError('DeviceCredentialNotFound', 'not found', 404)
+        if (!registry.refreshDeviceCredential(instanceId, need('ClientId')))
+          throw new PopError('DeviceCredentialNotFound', 'not found', 404)
         return credential(need('ClientId'))
       case 'UnRegisterDeviceCredential':
         registry.unregisterDeviceCredential(instanceId, need('ClientId'))
@@ -185,7 +239,10 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
       case 'QuerySessionByClientId':
         return { OnlineStatus: emulation.isOnline(need('ClientId')) }
       case 'BatchQuerySessionByClientIds': {
-        const ids = Object.keys(p).filter((k) => /^ClientIdList\.\d+$/.test(k)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).map((k) => p[k]!)
+        const ids = Object.keys(p)
+          .filter((k) => /^ClientIdList\.\d+$/.test(k))
+          .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+          .map((k) => p[k]!)
         if (ids.length === 0) throw new PopError('MissingClientIdList', 'ClientIdList is mandatory for this action.')
         if (ids.length > 10) throw new PopError('InvalidParameter.ClientIdList', 'at most 10 client ids')
         return { OnlineStatusList: ids.map((id) => ({ ClientId: id, OnlineStatus: emulation.isOnline(id) })) }

@@ -19,7 +19,13 @@ export interface BellStack {
  * Starts the bell backend (publishing through `publisher`, a client for the broker) and a page server
  * that serves the built page in `pageDir` with a config pointing at `brokerUrl`.
  */
-export async function startBellStack(options: { pageDir: string; publisher: ClientOptions; brokerUrl: string; mqtt5: boolean; userId?: string }): Promise<BellStack> {
+export async function startBellStack(options: {
+  pageDir: string
+  publisher: ClientOptions
+  brokerUrl: string
+  mqtt5: boolean
+  userId?: string
+}): Promise<BellStack> {
   const userId = options.userId ?? 'maya'
   const publisher = createClient({ reconnect: { baseMs: 100, capMs: 1000 }, ...options.publisher })
   await publisher.connect()
@@ -32,7 +38,11 @@ export async function startBellStack(options: { pageDir: string; publisher: Clie
     publisher,
     config,
     async post(action, body = { from: 'Ann Lee', article: 'Designing for calm software', text: 'Lovely.' }) {
-      const response = await fetch(`${backend.url}/api/users/${userId}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const response = await fetch(`${backend.url}/api/users/${userId}/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
       if (!response.ok) throw new Error(`bell backend answered ${response.status}: ${await response.text()}`)
       return ((await response.json()) as { unread: number }).unread
     },

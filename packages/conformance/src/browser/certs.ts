@@ -23,7 +23,9 @@ export interface CertificateFixture {
 export function makeCertificates(): CertificateFixture {
   requireBinary('openssl')
   const dir = mkdtempSync(join(tmpdir(), 'tidings-certs-'))
-  execFileSync('sh', [fileURLToPath(new URL('make-certs.sh', NGINX_EXAMPLE_DIR)), dir, 'localhost', '127.0.0.1'], { stdio: 'pipe' })
+  execFileSync('sh', [fileURLToPath(new URL('make-certs.sh', NGINX_EXAMPLE_DIR)), dir, 'localhost', '127.0.0.1'], {
+    stdio: 'pipe',
+  })
   return {
     dir,
     caPath: join(dir, 'ca.pem'),

@@ -19,7 +19,15 @@ export interface ChromiumFixture {
 }
 
 // Quiet, reproducible runs: no background downloads, updates, sync or first-run UI.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 /**
  * Launches the system Chromium (Debian's `chromium`) through playwright-core. A missing binary fails

@@ -68,10 +68,16 @@ export async function startNginx(options: { upstreamPort: number; certs: Certifi
       return ''
     }
   }
-  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child: ChildProcess = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited with ${code}:\n${stderr}\n${log()}`))))
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`nginx exited with ${code}:\n${stderr}\n${log()}`))),
+  )
   exited.catch(() => {})
   await Promise.race([waitForPort(port, '127.0.0.1', 10_000), exited])
   return {
@@ -90,7 +96,10 @@ export async function startNginx(options: { upstreamPort: number; certs: Certifi
       if (child.exitCode === null) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-          child.once('exit', () => { clearTimeout(timer); resolve() })
+          child.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
           // SIGQUIT: graceful shutdown; SIGTERM makes nginx exit fast without waiting for connections.
           child.kill('SIGTERM')
         })
@@ -103,7 +112,8 @@ export async function startNginx(options: { upstreamPort: number; certs: Certifi
 function substitute(text: string, pairs: Array<[string, string]>): string {
   let out = text
   for (const [from, to] of pairs) {
-    if (!out.includes(from)) throw new Error(`examples/nginx-wss/mqtt-wss.conf no longer contains "${from}"; update the nginx fixture with it`)
+    if (!out.includes(from))
+      throw new Error(`examples/nginx-wss/mqtt-wss.conf no longer contains "${from}"; update the nginx fixture with it`)
     out = out.split(from).join(to)
   }
   return out

@@ -27,10 +27,11 @@ export async function openBell(context: BrowserContext, url: string): Promise<Be
   const tab: BellTab = {
     page,
     errors,
-    badge: () => page.evaluate(() => {
-      const badge = document.getElementById('bell-badge')!
-      return badge.hidden ? '' : badge.textContent ?? ''
-    }),
+    badge: () =>
+      page.evaluate(() => {
+        const badge = document.getElementById('bell-badge')!
+        return badge.hidden ? '' : (badge.textContent ?? '')
+      }),
     async waitForBadge(text, timeoutMs = 5000) {
       await page.waitForFunction(
         (expected) => {

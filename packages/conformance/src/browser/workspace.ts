@@ -1,6 +1,13 @@
 // The examples the browser fixtures drive are not packages @tidings/conformance depends on: they are
 // reached by path, from this one place.
-export { buildPage, startBellBackend, startPageServer, type BellBackend, type PageConfig, type PageServer } from '../../../../examples/notification-bell/src/index.js'
+export {
+  buildPage,
+  startBellBackend,
+  startPageServer,
+  type BellBackend,
+  type PageConfig,
+  type PageServer,
+} from '../../../../examples/notification-bell/src/index.js'
 
 /** The nginx-wss example: its site config and certificate script, which the nginx fixture runs for real. */
 export const NGINX_EXAMPLE_DIR = new URL('../../../../examples/nginx-wss/', import.meta.url)

@@ -33,7 +33,10 @@ export const aliyunTarget: CrossBrokerTarget = {
             deviceId: creds.clientId.slice(`${GROUP_ID}@@@`.length),
             host: '127.0.0.1',
             ports: { ws: cloud.broker.wsPort },
-            auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken: () => ({ password: creds.password, expiresAt: creds.expiresAt }) }),
+            auth: tokenAuth({
+              accessKeyId: cloud.accessKeyId,
+              fetchToken: () => ({ password: creds.password, expiresAt: creds.expiresAt }),
+            }),
           }),
           transport: websocket({ WebSocket }),
           reconnect: false,

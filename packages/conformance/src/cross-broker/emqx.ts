@@ -14,13 +14,25 @@ export const emqxTarget: CrossBrokerTarget = {
     const apiKey = 'cross-broker-key'
     const apiSecret = 'cross-broker-secret'
     try {
-      const rest = await startEmqxContractServer({ broker: emulator.broker, emulation: emulator.emulation, apiKey, apiSecret })
+      const rest = await startEmqxContractServer({
+        broker: emulator.broker,
+        emulation: emulator.emulation,
+        apiKey,
+        apiSecret,
+      })
       return {
         issuer: emulator.issuer,
         publisher: emqxServerPublisher(createEmqxApi({ baseUrl: rest.baseUrl, apiKey, apiSecret })),
         deviceClient: (creds) =>
           createClient({
-            broker: emqx({ host: '127.0.0.1', ports: { ws: emulator.broker.wsPort }, clientId: creds.clientId, username: creds.username, password: creds.password, version: 4 }),
+            broker: emqx({
+              host: '127.0.0.1',
+              ports: { ws: emulator.broker.wsPort },
+              clientId: creds.clientId,
+              username: creds.username,
+              password: creds.password,
+              version: 4,
+            }),
             transport: websocket({ WebSocket }),
             // The emulator (aedes) speaks MQTT 3.1.1.
             protocolVersion: 4,

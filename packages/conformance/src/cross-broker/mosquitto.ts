@@ -24,7 +24,10 @@ export const mosquittoTarget: CrossBrokerTarget = {
       cleanups.push(async () => issuer.close())
       // The dynsec admin may not publish outside the control topic: the backend gets its own account.
       const password = randomBytes(16).toString('hex')
-      await dynsec.createRole({ rolename: 'backend', acls: [{ acltype: 'publishClientSend', topic: 'notify/#', allow: true }] })
+      await dynsec.createRole({
+        rolename: 'backend',
+        acls: [{ acltype: 'publishClientSend', topic: 'notify/#', allow: true }],
+      })
       await dynsec.createClient({ username: 'backend', password, roles: [{ rolename: 'backend' }] })
       const connection = await connectMqtt({ url, username: 'backend', password })
       cleanups.push(() => connection.endAsync())
@@ -33,7 +36,13 @@ export const mosquittoTarget: CrossBrokerTarget = {
         publisher: mqttServerPublisher(connection),
         deviceClient: (creds) =>
           createClient({
-            broker: mosquitto({ host: broker.host, port: broker.authPort, clientId: creds.clientId, username: creds.username, password: creds.password }),
+            broker: mosquitto({
+              host: broker.host,
+              port: broker.authPort,
+              clientId: creds.clientId,
+              username: creds.username,
+              password: creds.password,
+            }),
             transport: tcp(),
             reconnect: false,
           }),

@@ -45,28 +45,46 @@ export async function startEmqxContractServer(options: EmqxContractServerOptions
   const expected = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`
   const requests: string[] = []
   const connectedAt = new WeakMap<Client, string>()
-  const onReady = (client: Client): void => { connectedAt.set(client, new Date().toISOString()) }
+  const onReady = (client: Client): void => {
+    connectedAt.set(client, new Date().toISOString())
+  }
   options.broker.aedes.on('clientReady', onReady)
   const api = version === 5 ? v5(options, connectedAt) : v4(options, connectedAt)
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => send(res, { status: 500, body: { code: 'INTERNAL_ERROR', message: String(error) } }))
+    void handle(req, res).catch((error: unknown) =>
+      send(res, { status: 500, body: { code: 'INTERNAL_ERROR', message: String(error) } }),
+    )
   })
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push(`${req.method} ${url.pathname}`)
     const raw = await readBody(req)
     if (req.headers.authorization !== expected) {
-      return send(res, version === 5 ? { status: 401, body: { code: 'BAD_API_KEY_OR_SECRET', message: 'Check api_key/api_secret' } } : { status: 401, body: { code: 103, message: 'Bad username or password' } })
+      return send(
+        res,
+        version === 5
+          ? { status: 401, body: { code: 'BAD_API_KEY_OR_SECRET', message: 'Check api_key/api_secret' } }
+          : { status: 401, body: { code: 103, message: 'Bad username or password' } },
+      )
     }
-    if (!url.pathname.startsWith(`${prefix}/`)) return send(res, { status: 404, body: { code: 'NOT_FOUND', message: 'Request Path Not Found' } })
+    if (!url.pathname.startsWith(`${prefix}/`))
+      return send(res, { status: 404, body: { code: 'NOT_FOUND', message: 'Request Path Not Found' } })
     let body: unknown
     try {
       body = raw.length > 0 ? JSON.parse(raw) : undefined
     } catch {
-      return send(res, version === 5 ? { status: 400, body: { code: 'BAD_REQUEST', message: 'invalid JSON' } } : { status: 400, body: { code: 109, message: 'invalid json' } })
+      return send(
+        res,
+        version === 5
+          ? { status: 400, body: { code: 'BAD_REQUEST', message: 'invalid JSON' } }
+          : { status: 400, body: { code: 109, message: 'invalid json' } },
+      )
     }
-    const segments = url.pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent)
+    const segments = url.pathname
+      .slice(prefix.length + 1)
+      .split('/')
+      .map(decodeURIComponent)
     send(res, await api(req.method ?? 'GET', segments, body, url.searchParams))
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -128,7 +146,8 @@ function v5(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
         client.conn.destroy()
         return { status: 204 }
       case 'POST clients/kickout/bulk':
-        if (!Array.isArray(body) || body.some((id) => typeof id !== 'string')) return badRequest('expected an array of client ids')
+        if (!Array.isArray(body) || body.some((id) => typeof id !== 'string'))
+          return badRequest('expected an array of client ids')
         for (const id of body as string[]) clientsOf(broker).get(id)?.conn.destroy()
         return { status: 204 }
       case 'GET clients/:id/subscriptions':
@@ -138,7 +157,9 @@ function v5(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
         if (typeof sub?.topic !== 'string') return badRequest('topic is required')
         if (!client) return clientNotFound
         const qos = typeof sub.qos === 'number' ? sub.qos : 0
-        await new Promise<void>((resolve) => client.subscribe({ topic: sub.topic as string, qos: qos as 0 }, () => resolve()))
+        await new Promise<void>((resolve) =>
+          client.subscribe({ topic: sub.topic as string, qos: qos as 0 }, () => resolve()),
+        )
         return { status: 200, body: { topic: sub.topic, qos, clientid: client.id, node: NODE, nl: 0, rap: 0, rh: 0 } }
       }
       case 'POST clients/:id/unsubscribe': {
@@ -157,7 +178,8 @@ function v5(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
         if (query.has('clientid')) list = list.filter((s) => s.clientid === query.get('clientid'))
         if (query.has('topic')) list = list.filter((s) => s.topic === query.get('topic'))
         if (query.has('qos')) list = list.filter((s) => String(s.qos) === query.get('qos'))
-        if (query.has('share_group')) list = list.filter((s) => s.topic.startsWith(`$share/${query.get('share_group')}/`))
+        if (query.has('share_group'))
+          list = list.filter((s) => s.topic.startsWith(`$share/${query.get('share_group')}/`))
         if (match !== null) list = list.filter((s) => emqxTopicMatch(match, stripShare(s.topic)))
         return page(list, query)
       }
@@ -175,12 +197,25 @@ function v4(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
   const fail = (code: number, message: string, status = 400): Reply => ({ status, body: { code, message } })
 
   const publish4 = async (item: unknown): Promise<Reply> => {
-    const m = (item ?? {}) as { topic?: unknown; payload?: unknown; encoding?: unknown; qos?: unknown; retain?: unknown; clientid?: unknown }
-    if (typeof m.clientid !== 'string' || typeof m.topic !== 'string' || typeof m.payload !== 'string') return fail(107, 'missing parameter')
+    const m = (item ?? {}) as {
+      topic?: unknown
+      payload?: unknown
+      encoding?: unknown
+      qos?: unknown
+      retain?: unknown
+      clientid?: unknown
+    }
+    if (typeof m.clientid !== 'string' || typeof m.topic !== 'string' || typeof m.payload !== 'string')
+      return fail(107, 'missing parameter')
     if (!isTopicName(m.topic)) return fail(115, 'invalid topic')
     const encoding = m.encoding ?? 'plain'
     if (encoding !== 'plain' && encoding !== 'base64') return fail(108, 'bad parameter: encoding')
-    await dispatch(broker, { topic: m.topic, payload: encoding === 'base64' ? Buffer.from(m.payload, 'base64') : Buffer.from(m.payload), qos: qosOf(m.qos), retain: m.retain === true })
+    await dispatch(broker, {
+      topic: m.topic,
+      payload: encoding === 'base64' ? Buffer.from(m.payload, 'base64') : Buffer.from(m.payload),
+      qos: qosOf(m.qos),
+      retain: m.retain === true,
+    })
     return ok()
   }
 
@@ -202,8 +237,12 @@ function v4(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
       case 'GET clients': {
         let list = [...clientsOf(broker).values()].map((c) => describeClient(c, options, connectedAt))
         if (query.has('clientid')) list = list.filter((c) => c.clientid === query.get('clientid'))
-        if (query.has('_like_clientid')) list = list.filter((c) => String(c.clientid).includes(query.get('_like_clientid')!))
-        const paged = page(list, new URLSearchParams({ page: query.get('_page') ?? '1', limit: query.get('_limit') ?? '10000' }))
+        if (query.has('_like_clientid'))
+          list = list.filter((c) => String(c.clientid).includes(query.get('_like_clientid')!))
+        const paged = page(
+          list,
+          new URLSearchParams({ page: query.get('_page') ?? '1', limit: query.get('_limit') ?? '10000' }),
+        )
         return ok(paged.body as Json)
       }
       case 'GET clients/:id':
@@ -222,7 +261,9 @@ function v4(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
         if (!target) return fail(112, 'Client not found', 404)
         const topic = m.topic
         await new Promise<void>((resolve) =>
-          route.endsWith('/subscribe') ? target.subscribe({ topic, qos: qosOf(m.qos) }, () => resolve()) : void unsubscribe(target, topic).then(resolve),
+          route.endsWith('/subscribe')
+            ? target.subscribe({ topic, qos: qosOf(m.qos) }, () => resolve())
+            : void unsubscribe(target, topic).then(resolve),
         )
         return ok()
       }
@@ -230,7 +271,10 @@ function v4(options: EmqxContractServerOptions, connectedAt: WeakMap<Client, str
         let list = [...clientsOf(broker).values()].flatMap(subscriptionsOf)
         if (query.has('clientid')) list = list.filter((s) => s.clientid === query.get('clientid'))
         if (query.has('topic')) list = list.filter((s) => s.topic === query.get('topic'))
-        const paged = page(list, new URLSearchParams({ page: query.get('_page') ?? '1', limit: query.get('_limit') ?? '10000' }))
+        const paged = page(
+          list,
+          new URLSearchParams({ page: query.get('_page') ?? '1', limit: query.get('_limit') ?? '10000' }),
+        )
         return ok(paged.body as Json)
       }
       default:
@@ -252,26 +296,43 @@ interface Message {
 
 /** EMQX 5's publish validation: schema errors, then topic (144), payload decoding (131) and size (151). */
 function checkPublish(item: unknown, options: EmqxContractServerOptions): Message | Reply {
-  const m = (item ?? {}) as { topic?: unknown; payload?: unknown; payload_encoding?: unknown; qos?: unknown; retain?: unknown }
-  if (typeof item !== 'object' || item === null) return { status: 400, body: { code: 'BAD_REQUEST', message: 'expected an object' } }
+  const m = (item ?? {}) as {
+    topic?: unknown
+    payload?: unknown
+    payload_encoding?: unknown
+    qos?: unknown
+    retain?: unknown
+  }
+  if (typeof item !== 'object' || item === null)
+    return { status: 400, body: { code: 'BAD_REQUEST', message: 'expected an object' } }
   if (typeof m.topic !== 'string') return { status: 400, body: { code: 'BAD_REQUEST', message: 'topic is required' } }
-  if (typeof m.payload !== 'string') return { status: 400, body: { code: 'BAD_REQUEST', message: 'payload is required' } }
+  if (typeof m.payload !== 'string')
+    return { status: 400, body: { code: 'BAD_REQUEST', message: 'payload is required' } }
   const encoding = m.payload_encoding ?? 'plain'
-  if (encoding !== 'plain' && encoding !== 'base64') return { status: 400, body: { code: 'BAD_REQUEST', message: 'payload_encoding must be plain or base64' } }
-  if (m.qos !== undefined && m.qos !== 0 && m.qos !== 1 && m.qos !== 2) return { status: 400, body: { code: 'BAD_REQUEST', message: 'qos must be 0, 1 or 2' } }
+  if (encoding !== 'plain' && encoding !== 'base64')
+    return { status: 400, body: { code: 'BAD_REQUEST', message: 'payload_encoding must be plain or base64' } }
+  if (m.qos !== undefined && m.qos !== 0 && m.qos !== 1 && m.qos !== 2)
+    return { status: 400, body: { code: 'BAD_REQUEST', message: 'qos must be 0, 1 or 2' } }
   if (!isTopicName(m.topic)) return { status: 400, body: { reason_code: 144, message: 'topic_name_invalid' } }
-  if (encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(m.payload)) return { status: 400, body: { reason_code: 131, message: 'invalid_payload_format' } }
+  if (encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(m.payload))
+    return { status: 400, body: { reason_code: 131, message: 'invalid_payload_format' } }
   const payload = encoding === 'base64' ? Buffer.from(m.payload, 'base64') : Buffer.from(m.payload, 'utf8')
-  if (payload.length > (options.maxPacketBytes ?? 1_048_576)) return { status: 400, body: { reason_code: 151, message: 'packet_too_large' } }
+  if (payload.length > (options.maxPacketBytes ?? 1_048_576))
+    return { status: 400, body: { reason_code: 151, message: 'packet_too_large' } }
   return { topic: m.topic, payload, qos: qosOf(m.qos), retain: m.retain === true }
 }
 
 /** 200 `{id}` when someone was subscribed, 202 `no_matching_subscribers` when not (still published), 503 when dispatch failed. */
 async function publish(broker: DevBroker, options: EmqxContractServerOptions, message: Message): Promise<Reply> {
-  if (options.failDispatch?.(message.topic)) return { status: 503, body: { reason_code: 131, message: 'failed_to_dispatch' } }
-  const subscribed = [...clientsOf(broker).values()].some((c) => Object.keys(subscriptionTable(c)).some((filter) => emqxTopicMatch(message.topic, stripShare(filter))))
+  if (options.failDispatch?.(message.topic))
+    return { status: 503, body: { reason_code: 131, message: 'failed_to_dispatch' } }
+  const subscribed = [...clientsOf(broker).values()].some((c) =>
+    Object.keys(subscriptionTable(c)).some((filter) => emqxTopicMatch(message.topic, stripShare(filter))),
+  )
   await dispatch(broker, message)
-  return subscribed ? { status: 200, body: { id: randomBytes(16).toString('hex').toUpperCase() } } : { status: 202, body: { reason_code: 16, message: 'no_matching_subscribers' } }
+  return subscribed
+    ? { status: 200, body: { id: randomBytes(16).toString('hex').toUpperCase() } }
+    : { status: 202, body: { reason_code: 16, message: 'no_matching_subscribers' } }
 }
 
 // aedes's UNSUBSCRIBE takes bare filters (its typings say subscription objects).
@@ -281,8 +342,16 @@ function unsubscribe(client: Client, topic: string): Promise<void> {
 
 function dispatch(broker: DevBroker, message: Message): Promise<void> {
   return new Promise((resolve, reject) => {
-    broker.aedes.publish({ cmd: 'publish', topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain, dup: false }, (error?: Error | null) =>
-      error ? reject(error) : resolve(),
+    broker.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: message.topic,
+        payload: message.payload,
+        qos: message.qos,
+        retain: message.retain,
+        dup: false,
+      },
+      (error?: Error | null) => (error ? reject(error) : resolve()),
     )
   })
 }
@@ -298,7 +367,11 @@ function clientsOf(broker: DevBroker): Map<string, Client> {
   return out
 }
 
-function describeClient(client: Client, options: EmqxContractServerOptions, connectedAt: WeakMap<Client, string>): Json {
+function describeClient(
+  client: Client,
+  options: EmqxContractServerOptions,
+  connectedAt: WeakMap<Client, string>,
+): Json {
   const conn = client.conn as { remoteAddress?: string; remotePort?: number }
   return {
     clientid: client.id,
@@ -315,8 +388,18 @@ function describeClient(client: Client, options: EmqxContractServerOptions, conn
   }
 }
 
-function subscriptionsOf(client: Client): Array<{ clientid: string; topic: string; qos: number; node: string; nl: number; rap: number; rh: number }> {
-  return Object.entries(subscriptionTable(client)).map(([topic, sub]) => ({ clientid: client.id, topic, qos: sub.qos, node: NODE, nl: 0, rap: 0, rh: 0 }))
+function subscriptionsOf(
+  client: Client,
+): Array<{ clientid: string; topic: string; qos: number; node: string; nl: number; rap: number; rh: number }> {
+  return Object.entries(subscriptionTable(client)).map(([topic, sub]) => ({
+    clientid: client.id,
+    topic,
+    qos: sub.qos,
+    node: NODE,
+    nl: 0,
+    rap: 0,
+    rh: 0,
+  }))
 }
 
 // aedes keeps a client's subscriptions by filter; its typings do not declare the field.
@@ -328,11 +411,20 @@ function page<T>(list: T[], query: URLSearchParams): Reply {
   const pageNo = Math.max(1, Number(query.get('page') ?? 1) || 1)
   const limit = Math.min(10_000, Math.max(1, Number(query.get('limit') ?? 100) || 100))
   const data = list.slice((pageNo - 1) * limit, pageNo * limit)
-  return { status: 200, body: { data, meta: { count: list.length, limit, page: pageNo, hasnext: pageNo * limit < list.length } } }
+  return {
+    status: 200,
+    body: { data, meta: { count: list.length, limit, page: pageNo, hasnext: pageNo * limit < list.length } },
+  }
 }
 
 function isTopicName(topic: string): boolean {
-  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\u0000') && Buffer.byteLength(topic) <= 65_535
+  return (
+    topic.length > 0 &&
+    !topic.includes('+') &&
+    !topic.includes('#') &&
+    !topic.includes('\u0000') &&
+    Buffer.byteLength(topic) <= 65_535
+  )
 }
 
 function qosOf(value: unknown): 0 | 1 | 2 {
@@ -345,14 +437,18 @@ function send(res: ServerResponse, reply: Reply): void {
     return
   }
   const text = JSON.stringify(reply.body)
-  res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
+  res
+    .writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text)
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = ''
     req.setEncoding('utf8')
-    req.on('data', (chunk: string) => { text += chunk })
+    req.on('data', (chunk: string) => {
+      text += chunk
+    })
     req.on('end', () => resolve(text))
     req.on('error', reject)
   })

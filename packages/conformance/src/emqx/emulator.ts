@@ -4,7 +4,10 @@ import { emqxEmulation, type EmqxEmulation, type EmqxEmulationOptions } from '@t
 import type { CredentialIssuer } from '@tidings/core'
 
 /** The `verify_claims` EMQX deployments should use: a token only works under its own user name and client id. */
-export const EMQX_VERIFY_CLAIMS: Readonly<Record<string, string>> = Object.freeze({ username: '${username}', clientid: '${clientid}' })
+export const EMQX_VERIFY_CLAIMS: Readonly<Record<string, string>> = Object.freeze({
+  username: '${username}',
+  clientid: '${clientid}',
+})
 
 /** A devbroker emulating EMQX JWT auth, with the matching issuer. */
 export interface EmqxEmulator {

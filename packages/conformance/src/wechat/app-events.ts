@@ -35,9 +35,15 @@ export function createAppEvents(): AppEvents {
     offAppHide: (l) => void hide.delete(l),
     onNetworkStatusChange: (l) => void network.add(l),
     offNetworkStatusChange: (l) => void network.delete(l),
-    show: () => { for (const l of [...show]) l({ scene: 1001, path: 'pages/index/index', query: {} }) },
-    hide: () => { for (const l of [...hide]) l({}) },
-    network: (isConnected) => { for (const l of [...network]) l({ isConnected, networkType: isConnected ? 'wifi' : 'none' }) },
+    show: () => {
+      for (const l of [...show]) l({ scene: 1001, path: 'pages/index/index', query: {} })
+    },
+    hide: () => {
+      for (const l of [...hide]) l({})
+    },
+    network: (isConnected) => {
+      for (const l of [...network]) l({ isConnected, networkType: isConnected ? 'wifi' : 'none' })
+    },
     listeners: () => ({ show: show.size, hide: hide.size, network: network.size }),
   }
 }

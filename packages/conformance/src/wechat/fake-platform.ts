@@ -73,21 +73,45 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
 
   const connectSocket = (opts: Record<string, unknown> & Callbacks): unknown => {
     calls.push(opts)
-    const hasCallback = typeof opts.success === 'function' || typeof opts.fail === 'function' || typeof opts.complete === 'function'
+    const hasCallback =
+      typeof opts.success === 'function' || typeof opts.fail === 'function' || typeof opts.complete === 'function'
     if (shape === 'uni' && !hasCallback) return Promise.resolve({ errMsg: 'connectSocket:ok' })
     if (shape === 'my' && opts.multiple !== true) return undefined
 
-    const listeners = { open: [] as Listener[], message: [] as Listener[], close: [] as Listener[], error: [] as Listener[] }
-    const emit = (kind: keyof typeof listeners, result: unknown): void => { for (const l of [...listeners[kind]]) l(result) }
-    const task: FakeTask = { id: nextId++, options: opts, state: 'connecting', sent: [], sentBytes: [], sendFailures: [], closeCalls: 0, closeFailures: 0, connection: undefined }
+    const listeners = {
+      open: [] as Listener[],
+      message: [] as Listener[],
+      close: [] as Listener[],
+      error: [] as Listener[],
+    }
+    const emit = (kind: keyof typeof listeners, result: unknown): void => {
+      for (const l of [...listeners[kind]]) l(result)
+    }
+    const task: FakeTask = {
+      id: nextId++,
+      options: opts,
+      state: 'connecting',
+      sent: [],
+      sentBytes: [],
+      sendFailures: [],
+      closeCalls: 0,
+      closeFailures: 0,
+      connection: undefined,
+    }
     tasks.push(task)
 
     const fail = (cb: Callbacks, errMsg: string, code = 1): void => {
       const result = shape === 'my' ? { error: code, errorMessage: errMsg } : { errMsg }
-      later(() => { cb.fail?.(result); cb.complete?.(result) })
+      later(() => {
+        cb.fail?.(result)
+        cb.complete?.(result)
+      })
     }
     const ok = (cb: Callbacks, name: string): void => {
-      later(() => { cb.success?.({ errMsg: `${name}:ok` }); cb.complete?.({ errMsg: `${name}:ok` }) })
+      later(() => {
+        cb.success?.({ errMsg: `${name}:ok` })
+        cb.complete?.({ errMsg: `${name}:ok` })
+      })
     }
     const closed = (code: number, reason: string): void => {
       if (task.state === 'closed') return
@@ -122,11 +146,16 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
           bytes = new Uint8Array((data as ArrayBuffer).slice(0))
         } else {
           task.sendFailures.push('parameter error')
-          return fail(sendOpts, 'sendSocketMessage:fail parameter error: parameter.data should be String or ArrayBuffer')
+          return fail(
+            sendOpts,
+            'sendSocketMessage:fail parameter error: parameter.data should be String or ArrayBuffer',
+          )
         }
         task.sent.push(data as string | ArrayBuffer)
         if (typeof bytes !== 'string') task.sentBytes.push(bytes)
-        task.connection!.send(bytes, (error) => (error ? fail(sendOpts, `sendSocketMessage:fail ${error.message}`) : ok(sendOpts, 'sendSocketMessage')))
+        task.connection!.send(bytes, (error) =>
+          error ? fail(sendOpts, `sendSocketMessage:fail ${error.message}`) : ok(sendOpts, 'sendSocketMessage'),
+        )
       },
       close(closeOpts: { code?: number; reason?: string } & Callbacks = {}) {
         task.closeCalls++
@@ -150,34 +179,38 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
     const header = { ...(opts.header as Record<string, string> | undefined) }
     // Alipay drops the `protocols` option; the subprotocol only arrives through the header.
     const protocols = shape === 'my' ? [] : ((opts.protocols as string[] | undefined) ?? [])
-      task.connection = options.wire(
-        { url: String(opts.url), protocols, header, timeoutMs: opts.timeout as number | undefined },
-        {
-          open() {
-            if (task.state !== 'connecting') return
-            task.state = 'open'
-            emit('open', { header: {}, profile: {} })
-          },
-          message(data) {
-            if (task.state === 'closed') return
-            if (typeof data === 'string') {
-              if (shape === 'my') emit('message', { data: { socketTaskID: task.id, data, isBuffer: false } })
-              else emit('message', { data })
-              return
-            }
-            if (shape === 'my') emit('message', { data: { socketTaskID: task.id, data: Buffer.from(data).toString('base64'), isBuffer: true } })
-            else if (shape === 'tt') emit('message', { data: toArrayBuffer(data), protocolType: 'mqtt', socketType: 'tradition' })
-            else emit('message', { data: toArrayBuffer(data) })
-          },
-          close: (code, reason) => closed(code, reason),
-          error(message) {
-            if (task.state === 'closed') return
-            if (shape === 'my') emit('error', { data: { socketTaskID: task.id }, error: 1, errorMessage: message })
-            else emit('error', { errMsg: message })
-          },
+    task.connection = options.wire(
+      { url: String(opts.url), protocols, header, timeoutMs: opts.timeout as number | undefined },
+      {
+        open() {
+          if (task.state !== 'connecting') return
+          task.state = 'open'
+          emit('open', { header: {}, profile: {} })
         },
-      )
-      ok(opts, 'connectSocket')
+        message(data) {
+          if (task.state === 'closed') return
+          if (typeof data === 'string') {
+            if (shape === 'my') emit('message', { data: { socketTaskID: task.id, data, isBuffer: false } })
+            else emit('message', { data })
+            return
+          }
+          if (shape === 'my')
+            emit('message', {
+              data: { socketTaskID: task.id, data: Buffer.from(data).toString('base64'), isBuffer: true },
+            })
+          else if (shape === 'tt')
+            emit('message', { data: toArrayBuffer(data), protocolType: 'mqtt', socketType: 'tradition' })
+          else emit('message', { data: toArrayBuffer(data) })
+        },
+        close: (code, reason) => closed(code, reason),
+        error(message) {
+          if (task.state === 'closed') return
+          if (shape === 'my') emit('error', { data: { socketTaskID: task.id }, error: 1, errorMessage: message })
+          else emit('error', { errMsg: message })
+        },
+      },
+    )
+    ok(opts, 'connectSocket')
     return handle
   }
 
@@ -188,7 +221,9 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
       task.connection?.cut()
       report.push(() => closers.get(task)?.(1000, 'interrupted'))
     }
-    const deliver = (): void => { for (const r of report) r() }
+    const deliver = (): void => {
+      for (const r of report) r()
+    }
     if (!defer) deliver()
     return deliver
   }

@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url'
 import * as vm from 'node:vm'
 
 /** The built mini-program bundle of `@tidings/transport-wechat`. */
-export const BUNDLE_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'transport-wechat', 'miniprogram_dist', 'index.js')
+export const BUNDLE_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'transport-wechat',
+  'miniprogram_dist',
+  'index.js',
+)
 
 /**
  * Builds the mini-program bundle. Test files that run at the same time may all call this: each writes
@@ -129,7 +137,13 @@ export interface MiniProgramSandbox {
  */
 export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbox {
   const timers = freezableTimers()
-  const sandboxConsole = { log: () => {}, info: () => {}, debug: () => {}, warn: console.warn.bind(console), error: console.error.bind(console) }
+  const sandboxConsole = {
+    log: () => {},
+    info: () => {},
+    debug: () => {},
+    warn: console.warn.bind(console),
+    error: console.error.bind(console),
+  }
   const context = vm.createContext({
     console: sandboxConsole,
     setTimeout: timers.setTimeout,
@@ -141,7 +155,9 @@ export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbo
   const mode = options.globalThis ?? 'shadow'
   if (mode === 'delete') vm.runInContext('delete globalThis.globalThis', context)
   const code = readFileSync(options.file ?? BUNDLE_FILE, 'utf8')
-  const wrapper = vm.runInContext(`(function (module, exports, globalThis) {${code}\n})`, context, { filename: 'miniprogram_npm/@tidings/transport-wechat/index.js' }) as (
+  const wrapper = vm.runInContext(`(function (module, exports, globalThis) {${code}\n})`, context, {
+    filename: 'miniprogram_npm/@tidings/transport-wechat/index.js',
+  }) as (
     module: { exports: Record<string, unknown> },
     exports: Record<string, unknown>,
     globalThisValue: unknown,
@@ -159,13 +175,12 @@ export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbo
       const source = files[path] ?? readFileSync(path, 'utf8')
       const mod = { exports: vm.runInContext('({})', context) as Record<string, any> }
       cache.set(path, mod.exports)
-      const fn = vm.runInContext(`(function (module, exports, require) {${source}\n})`, context, { filename: path }) as (
-        m: typeof mod,
-        e: Record<string, any>,
-        r: (id: string) => unknown,
-      ) => void
+      const fn = vm.runInContext(`(function (module, exports, require) {${source}\n})`, context, {
+        filename: path,
+      }) as (m: typeof mod, e: Record<string, any>, r: (id: string) => unknown) => void
       const localRequire = (id: string): unknown => {
-        if (id === '@tidings/transport-wechat' || id.endsWith('miniprogram_npm/@tidings/transport-wechat/index')) return exports
+        if (id === '@tidings/transport-wechat' || id.endsWith('miniprogram_npm/@tidings/transport-wechat/index'))
+          return exports
         if (id.startsWith('.')) {
           const resolved = join(dirname(path), id)
           return load(resolved.endsWith('.js') ? resolved : `${resolved}.js`)

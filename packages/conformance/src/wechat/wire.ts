@@ -76,18 +76,39 @@ export function memoryWire(): { wire: Wire; connections: MemoryConnection[] } {
  */
 export function wsWire(): Wire {
   return (request, handlers) => {
-    const fromHeader = Object.entries(request.header).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1]
-    const protocols = [...request.protocols, ...(fromHeader ? fromHeader.split(',').map((p) => p.trim()).filter(Boolean) : [])]
-    const headers = Object.fromEntries(Object.entries(request.header).filter(([name]) => name.toLowerCase() !== 'sec-websocket-protocol'))
-    const ws = new WebSocket(request.url, [...new Set(protocols)], { headers, handshakeTimeout: request.timeoutMs ?? 60_000 })
+    const fromHeader = Object.entries(request.header).find(
+      ([name]) => name.toLowerCase() === 'sec-websocket-protocol',
+    )?.[1]
+    const protocols = [
+      ...request.protocols,
+      ...(fromHeader
+        ? fromHeader
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
+        : []),
+    ]
+    const headers = Object.fromEntries(
+      Object.entries(request.header).filter(([name]) => name.toLowerCase() !== 'sec-websocket-protocol'),
+    )
+    const ws = new WebSocket(request.url, [...new Set(protocols)], {
+      headers,
+      handshakeTimeout: request.timeoutMs ?? 60_000,
+    })
     let silent = false
-    ws.on('open', () => { if (!silent) handlers.open() })
+    ws.on('open', () => {
+      if (!silent) handlers.open()
+    })
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (silent) return
       handlers.message(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'))
     })
-    ws.on('close', (code: number, reason: Buffer) => { if (!silent) handlers.close(code, reason.toString('utf8')) })
-    ws.on('error', (error: Error) => { if (!silent) handlers.error(error.message) })
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (!silent) handlers.close(code, reason.toString('utf8'))
+    })
+    ws.on('error', (error: Error) => {
+      if (!silent) handlers.error(error.message)
+    })
     return {
       send(data, done) {
         ws.send(data, (error) => done(error ?? undefined))

@@ -36,8 +36,20 @@ test('the client entry bundles for browsers with no pop-core, no Node built-ins 
   expect(code).not.toMatch(/(?<!device)accessKeySecret/i)
   // Public API: nothing takes an account AccessKeySecret.
   expect(Object.keys(clientEntry).sort()).toEqual([
-    'ALIYUN_LIMITS', 'ALIYUN_PORTS', 'TOKEN_INVALID_CODES', 'aliyun', 'assertClientId', 'assertGroupId', 'deviceCredentialAuth',
-    'formatTokenPassword', 'p2pTopic', 'parseTokenPassword', 'presignedAuth', 'tokenAuth', 'tokenTypeOf', 'validateAliyunTopic',
+    'ALIYUN_LIMITS',
+    'ALIYUN_PORTS',
+    'TOKEN_INVALID_CODES',
+    'aliyun',
+    'assertClientId',
+    'assertGroupId',
+    'deviceCredentialAuth',
+    'formatTokenPassword',
+    'p2pTopic',
+    'parseTokenPassword',
+    'presignedAuth',
+    'tokenAuth',
+    'tokenTypeOf',
+    'validateAliyunTopic',
   ])
   // Small enough for a mini-program package.
   expect(code.length).toBeLessThan(40_000)

@@ -7,7 +7,12 @@ import { startLocalAliyunCloud } from '../../src/aliyun/index.js'
 // The shared behaviour suite against the Aliyun emulator, with token auth issued through the fake OpenAPI.
 describeConformance('aliyun (emulated) over tcp, token auth', async () => {
   const cloud = await startLocalAliyunCloud()
-  const api = createAliyunMqttApi({ accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, endpoint: cloud.openApi.endpoint, instanceId: cloud.instanceId })
+  const api = createAliyunMqttApi({
+    accessKeyId: cloud.accessKeyId,
+    accessKeySecret: cloud.accessKeySecret,
+    endpoint: cloud.openApi.endpoint,
+    instanceId: cloud.instanceId,
+  })
   const issuer = aliyunCredentialIssuer(api)
   let device = 0
   const profile = (fetchToken: Parameters<typeof tokenAuth>[0]['fetchToken']) =>
@@ -24,7 +29,9 @@ describeConformance('aliyun (emulated) over tcp, token auth', async () => {
     capabilities: { retain: false, qos2: true },
     topicRoot: 'conf',
     client: () => ({
-      broker: profile(({ clientId }) => issuer.issue({ userId: clientId, clientId, subscribe: ['conf/#'], publish: ['conf/#'], ttlSeconds: 3600 })),
+      broker: profile(({ clientId }) =>
+        issuer.issue({ userId: clientId, clientId, subscribe: ['conf/#'], publish: ['conf/#'], ttlSeconds: 3600 }),
+      ),
       transport: tcp(),
     }),
     badClient: () => ({

@@ -19,41 +19,90 @@ afterAll(async () => {
 })
 
 function sig(clientId: string, secret = cloud.accessKeySecret) {
-  return signatureCredentials({ accessKeyId: cloud.accessKeyId, accessKeySecret: secret, instanceId: cloud.instanceId, clientId })
+  return signatureCredentials({
+    accessKeyId: cloud.accessKeyId,
+    accessKeySecret: secret,
+    instanceId: cloud.instanceId,
+    clientId,
+  })
 }
 
-async function raw(clientId: string, credentials: { username: string; password: string }, extra: Record<string, unknown> = {}): Promise<MqttClient> {
-  const client = await connectAsync(`mqtt://127.0.0.1:${cloud.broker.tcpPort}`, { clientId, ...credentials, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...extra })
+async function raw(
+  clientId: string,
+  credentials: { username: string; password: string },
+  extra: Record<string, unknown> = {},
+): Promise<MqttClient> {
+  const client = await connectAsync(`mqtt://127.0.0.1:${cloud.broker.tcpPort}`, {
+    clientId,
+    ...credentials,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 3000,
+    ...extra,
+  })
   opened.push(client)
   return client
 }
 
-async function refused(clientId: string, credentials: { username: string; password: string }): Promise<number | undefined> {
-  return raw(clientId, credentials).then(() => undefined, (e: { code?: number }) => e.code)
+async function refused(
+  clientId: string,
+  credentials: { username: string; password: string },
+): Promise<number | undefined> {
+  return raw(clientId, credentials).then(
+    () => undefined,
+    (e: { code?: number }) => e.code,
+  )
 }
 
 function closed(client: MqttClient, ms = 3000): Promise<boolean> {
   return new Promise((resolve) => {
     if (client.disconnected || !client.connected) return resolve(true)
     const timer = setTimeout(() => resolve(false), ms)
-    client.once('close', () => { clearTimeout(timer); resolve(true) })
+    client.once('close', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
   })
 }
 
-function nextMessage(client: MqttClient, ms = 3000): Promise<{ topic: string; payload: string; retain: boolean } | undefined> {
+function nextMessage(
+  client: MqttClient,
+  ms = 3000,
+): Promise<{ topic: string; payload: string; retain: boolean } | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), ms)
-    client.once('message', (topic, payload, packet) => { clearTimeout(timer); resolve({ topic, payload: payload.toString(), retain: packet.retain }) })
+    client.once('message', (topic, payload, packet) => {
+      clearTimeout(timer)
+      resolve({ topic, payload: payload.toString(), retain: packet.retain })
+    })
   })
 }
 
 describe('sign-in', () => {
   test('Signature mode: the right password connects; swapped key/data, wrong instance and unknown key are refused', async () => {
     await raw('GID_test@@@sig1', sig('GID_test@@@sig1'))
-    const swapped = { username: `Signature|${cloud.accessKeyId}|${cloud.instanceId}`, password: signatureCredentials({ accessKeyId: 'x', accessKeySecret: 'GID_test@@@sig2', instanceId: 'i', clientId: 'GID_test@@@sig2' }).password }
+    const swapped = {
+      username: `Signature|${cloud.accessKeyId}|${cloud.instanceId}`,
+      password: signatureCredentials({
+        accessKeyId: 'x',
+        accessKeySecret: 'GID_test@@@sig2',
+        instanceId: 'i',
+        clientId: 'GID_test@@@sig2',
+      }).password,
+    }
     expect(await refused('GID_test@@@sig2', swapped)).toBe(4)
-    expect(await refused('GID_test@@@sig2', { ...sig('GID_test@@@sig2'), username: `Signature|${cloud.accessKeyId}|mqtt-cn-other` })).toBe(4)
-    expect(await refused('GID_test@@@sig2', { ...sig('GID_test@@@sig2'), username: `Signature|LTAIother|${cloud.instanceId}` })).toBe(4)
+    expect(
+      await refused('GID_test@@@sig2', {
+        ...sig('GID_test@@@sig2'),
+        username: `Signature|${cloud.accessKeyId}|mqtt-cn-other`,
+      }),
+    ).toBe(4)
+    expect(
+      await refused('GID_test@@@sig2', {
+        ...sig('GID_test@@@sig2'),
+        username: `Signature|LTAIother|${cloud.instanceId}`,
+      }),
+    ).toBe(4)
     // A password signed for another client id is refused.
     expect(await refused('GID_test@@@sig2', sig('GID_test@@@sig1'))).toBe(4)
   })
@@ -66,12 +115,28 @@ describe('sign-in', () => {
   })
 
   test('DeviceCredential mode through the OpenAPI, with the pure HMAC; a refreshed credential replaces the old one', async () => {
-    const api = createAliyunMqttApi({ accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, endpoint: cloud.openApi.endpoint, instanceId: cloud.instanceId })
+    const api = createAliyunMqttApi({
+      accessKeyId: cloud.accessKeyId,
+      accessKeySecret: cloud.accessKeySecret,
+      endpoint: cloud.openApi.endpoint,
+      instanceId: cloud.instanceId,
+    })
     const clientId = 'GID_locks@@@lock7'
     const first = await api.registerDeviceCredential(clientId)
     const make = (c: typeof first) =>
       createClient({
-        broker: aliyun({ instanceId: cloud.instanceId, groupId: 'GID_locks', deviceId: 'lock7', host: '127.0.0.1', ports: { mqtt: cloud.broker.tcpPort }, auth: deviceCredentialAuth({ deviceAccessKeyId: c.deviceAccessKeyId, deviceAccessKeySecret: c.deviceAccessKeySecret, subtle: null }) }),
+        broker: aliyun({
+          instanceId: cloud.instanceId,
+          groupId: 'GID_locks',
+          deviceId: 'lock7',
+          host: '127.0.0.1',
+          ports: { mqtt: cloud.broker.tcpPort },
+          auth: deviceCredentialAuth({
+            deviceAccessKeyId: c.deviceAccessKeyId,
+            deviceAccessKeySecret: c.deviceAccessKeySecret,
+            subtle: null,
+          }),
+        }),
         transport: tcp(),
         reconnect: false,
       })
@@ -96,7 +161,9 @@ describe('sign-in', () => {
     expect(await refused('GID_test@@@tok2', { username, password: `R|${r}|W|nope` })).toBe(5)
     expect(await refused('GID_test@@@tok2', { username, password: `W|${r}` })).toBe(5)
     expect(await refused('GID_test@@@tok2', { username, password: `R|${r}|R|${r}` })).toBe(4)
-    expect(await refused('GID_test@@@tok2', { username: `Token|LTAIother|${cloud.instanceId}`, password: `R|${r}` })).toBe(4)
+    expect(
+      await refused('GID_test@@@tok2', { username: `Token|LTAIother|${cloud.instanceId}`, password: `R|${r}` }),
+    ).toBe(4)
   })
 })
 
@@ -104,7 +171,10 @@ describe('broker behaviour', () => {
   test('token permissions: subscribing outside the R resources closes the connection', async () => {
     const base = { instanceId: cloud.instanceId, accessKeyId: cloud.accessKeyId, expireTime: Date.now() + 600_000 }
     const r = cloud.emulation.registry.applyToken({ ...base, resources: ['notify/perm/+'], actions: 'R' }).token
-    const client = await raw('GID_test@@@perm1', { username: `Token|${cloud.accessKeyId}|${cloud.instanceId}`, password: `R|${r}` })
+    const client = await raw('GID_test@@@perm1', {
+      username: `Token|${cloud.accessKeyId}|${cloud.instanceId}`,
+      password: `R|${r}`,
+    })
     await client.subscribeAsync('notify/perm/a')
     void client.subscribeAsync('notify/perm/#').catch(() => {})
     expect(await closed(client)).toBe(true)
@@ -113,7 +183,9 @@ describe('broker behaviour', () => {
   test('retained flags are dropped, wills are ignored', async () => {
     const sub = await raw('GID_test@@@ret-sub', sig('GID_test@@@ret-sub'))
     await sub.subscribeAsync('notify/ret/#', { qos: 1 })
-    const pub = await raw('GID_test@@@ret-pub', sig('GID_test@@@ret-pub'), { will: { topic: 'notify/ret/will', payload: Buffer.from('gone'), qos: 1, retain: false } })
+    const pub = await raw('GID_test@@@ret-pub', sig('GID_test@@@ret-pub'), {
+      will: { topic: 'notify/ret/will', payload: Buffer.from('gone'), qos: 1, retain: false },
+    })
     const live = nextMessage(sub)
     await pub.publishAsync('notify/ret/x', 'v', { qos: 1, retain: true })
     expect(await live).toEqual({ topic: 'notify/ret/x', payload: 'v', retain: false })
@@ -127,7 +199,7 @@ describe('broker behaviour', () => {
     expect(await will).toBeUndefined()
   })
 
-  test('P2P reaches only its target, without a subscription; others\' P2P topics cannot be subscribed', async () => {
+  test("P2P reaches only its target, without a subscription; others' P2P topics cannot be subscribed", async () => {
     const target = await raw('GID_test@@@p2p-a', sig('GID_test@@@p2p-a'))
     const snoop = await raw('GID_test@@@p2p-b', sig('GID_test@@@p2p-b'))
     await snoop.subscribeAsync('notify/#')
@@ -173,17 +245,31 @@ describe('broker behaviour', () => {
   test('token expiry: expire notice ahead of time, invalid notice (code 2) and disconnect at expiry; uploadToken replaces it', async () => {
     const local = await startLocalAliyunCloud({ expireNoticeBeforeMs: 800, sweepIntervalMs: 50 })
     try {
-      const base = { instanceId: local.instanceId, accessKeyId: local.accessKeyId, resources: ['notify/#'], actions: 'R,W' as const }
+      const base = {
+        instanceId: local.instanceId,
+        accessKeyId: local.accessKeyId,
+        resources: ['notify/#'],
+        actions: 'R,W' as const,
+      }
       const short = local.emulation.registry.applyToken({ ...base, expireTime: Date.now() + 1200 }).token
       const longer = local.emulation.registry.applyToken({ ...base, expireTime: Date.now() + 600_000 }).token
-      const connect = (id: string) => connectAsync(`mqtt://127.0.0.1:${local.broker.tcpPort}`, { clientId: id, username: `Token|${local.accessKeyId}|${local.instanceId}`, password: `RW|${short}`, protocolVersion: 4, reconnectPeriod: 0 })
+      const connect = (id: string) =>
+        connectAsync(`mqtt://127.0.0.1:${local.broker.tcpPort}`, {
+          clientId: id,
+          username: `Token|${local.accessKeyId}|${local.instanceId}`,
+          password: `RW|${short}`,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        })
       const [a, b] = await Promise.all([connect('GID_test@@@exp-a'), connect('GID_test@@@exp-b')])
       opened.push(a, b)
       const noticeA = nextMessage(a, 2000)
       expect(JSON.parse((await noticeA)?.payload ?? '{}')).toMatchObject({ type: 'RW', expireTime: expect.any(Number) })
       // a uploads a fresh token and survives; b does not and is told, then dropped.
       await a.publishAsync('$SYS/uploadToken', JSON.stringify({ token: longer, type: 'RW' }), { qos: 1 })
-      const invalid = await new Promise<string>((resolve) => b.on('message', (t, p) => t === '$SYS/tokenInvalidNotice' && resolve(p.toString())))
+      const invalid = await new Promise<string>((resolve) =>
+        b.on('message', (t, p) => t === '$SYS/tokenInvalidNotice' && resolve(p.toString())),
+      )
       expect(JSON.parse(invalid)).toEqual({ code: 2, type: 'RW' })
       expect(await closed(b)).toBe(true)
       expect(local.emulation.clientTokens('GID_test@@@exp-a')).toEqual({ RW: longer })

@@ -1,5 +1,10 @@
 import { aliyun, p2pTopic, presignedAuth, tokenAuth, type AliyunTokenGrant } from '@tidings/aliyun'
-import { aliyunCredentialIssuer, aliyunServerPublisher, createAliyunMqttApi, signatureCredentials } from '@tidings/aliyun/server'
+import {
+  aliyunCredentialIssuer,
+  aliyunServerPublisher,
+  createAliyunMqttApi,
+  signatureCredentials,
+} from '@tidings/aliyun/server'
 import { createClient, json, topic, type ClientState, type TidingsError } from '@tidings/core'
 import { tcp } from '@tidings/transport-node'
 import { websocket } from '@tidings/transport-ws'
@@ -32,7 +37,13 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
   cleanups.push(() => cloud.close())
 
   // --- backend ---
-  const api = createAliyunMqttApi({ accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, endpoint: cloud.openApi.endpoint, instanceId: cloud.instanceId, retryBaseMs: 10 })
+  const api = createAliyunMqttApi({
+    accessKeyId: cloud.accessKeyId,
+    accessKeySecret: cloud.accessKeySecret,
+    endpoint: cloud.openApi.endpoint,
+    instanceId: cloud.instanceId,
+    retryBaseMs: 10,
+  })
   const issuer = aliyunCredentialIssuer(api, { groupId: 'GID_web' })
   const publisher = aliyunServerPublisher(api)
   let loggedOut = false
@@ -42,11 +53,19 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
   const backendTokenEndpoint = async (reason: string): Promise<AliyunTokenGrant> => {
     fetchReasons.push(reason)
     if (!loggedOut) {
-      const issued = await issuer.issue({ userId: '42', clientId: 'GID_web@@@tab1', subscribe: ['notify/42/#'], publish: ['notify/42/#'], ttlSeconds: reason === 'refresh' ? 7200 : 600 })
+      const issued = await issuer.issue({
+        userId: '42',
+        clientId: 'GID_web@@@tab1',
+        subscribe: ['notify/42/#'],
+        publish: ['notify/42/#'],
+        ttlSeconds: reason === 'refresh' ? 7200 : 600,
+      })
       lastPassword = issued.password
     }
     // After logout this stale backend keeps handing out the revoked token: the broker must refuse it.
-    return JSON.parse(JSON.stringify({ password: lastPassword, expiresAt: new Date(Date.now() + 600_000) })) as AliyunTokenGrant
+    return JSON.parse(
+      JSON.stringify({ password: lastPassword, expiresAt: new Date(Date.now() + 600_000) }),
+    ) as AliyunTokenGrant
   }
 
   // --- browser-style client: token auth over WebSocket ---
@@ -59,7 +78,12 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
     p2p: ['notify'],
     auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken: ({ reason }) => backendTokenEndpoint(reason) }),
   })
-  const client = createClient({ broker: profile, transport: websocket({ WebSocket }), reconnect: { baseMs: 50, capMs: 200 }, connectTimeoutMs: 5000 })
+  const client = createClient({
+    broker: profile,
+    transport: websocket({ WebSocket }),
+    reconnect: { baseMs: 50, capMs: 200 },
+    connectTimeoutMs: 5000,
+  })
   cleanups.push(() => client.close({ force: true }))
   const states: Array<{ state: ClientState; error?: TidingsError }> = []
   const errors: TidingsError[] = []
@@ -78,14 +102,28 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
   await client.subscribe(bell, { userId: '42' }, (m) => void bells.push(m.n))
   await client.subscribe(direct, { clientId: 'GID_web@@@tab1' }, (m) => void directs.push(m.from))
   // The P2P route is listen-only: Aliyun delivers P2P without a subscription, so none was sent.
-  const aedesClient = cloud.broker.aedes as unknown as { clients: Record<string, { subscriptions: Record<string, unknown> }> }
+  const aedesClient = cloud.broker.aedes as unknown as {
+    clients: Record<string, { subscriptions: Record<string, unknown> }>
+  }
   expect(Object.keys(aedesClient.clients['GID_web@@@tab1']!.subscriptions)).toEqual(['notify/42/bell'])
 
   // A P2P message from another client (a backend device in Signature mode, signed server-side).
   const sender = createClient({
     broker: aliyun({
-      instanceId: cloud.instanceId, groupId: 'GID_backend', deviceId: 'svc', host: '127.0.0.1', ports: { mqtt: cloud.broker.tcpPort },
-      auth: presignedAuth({ fetchCredentials: ({ clientId, instanceId }) => signatureCredentials({ accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, instanceId, clientId }) }),
+      instanceId: cloud.instanceId,
+      groupId: 'GID_backend',
+      deviceId: 'svc',
+      host: '127.0.0.1',
+      ports: { mqtt: cloud.broker.tcpPort },
+      auth: presignedAuth({
+        fetchCredentials: ({ clientId, instanceId }) =>
+          signatureCredentials({
+            accessKeyId: cloud.accessKeyId,
+            accessKeySecret: cloud.accessKeySecret,
+            instanceId,
+            clientId,
+          }),
+      }),
     }),
     transport: tcp(),
   })
@@ -134,12 +172,25 @@ test('tokenAuth replaces a token before expiry on its own timer, without a notic
   cleanups.push(() => cloud.close())
   const issued: string[] = []
   const fetchToken = () => {
-    const { token } = cloud.emulation.registry.applyToken({ instanceId: cloud.instanceId, accessKeyId: cloud.accessKeyId, resources: ['notify/#'], actions: 'R,W', expireTime: Date.now() + 2500 })
+    const { token } = cloud.emulation.registry.applyToken({
+      instanceId: cloud.instanceId,
+      accessKeyId: cloud.accessKeyId,
+      resources: ['notify/#'],
+      actions: 'R,W',
+      expireTime: Date.now() + 2500,
+    })
     issued.push(token)
     return { tokens: { RW: token }, expiresAt: Date.now() + 2500 }
   }
   const client = createClient({
-    broker: aliyun({ instanceId: cloud.instanceId, groupId: 'GID_web', deviceId: 'timer', host: '127.0.0.1', ports: { mqtt: cloud.broker.tcpPort }, auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }) }),
+    broker: aliyun({
+      instanceId: cloud.instanceId,
+      groupId: 'GID_web',
+      deviceId: 'timer',
+      host: '127.0.0.1',
+      ports: { mqtt: cloud.broker.tcpPort },
+      auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
+    }),
     transport: tcp(),
   })
   cleanups.push(() => client.close({ force: true }))
@@ -147,7 +198,10 @@ test('tokenAuth replaces a token before expiry on its own timer, without a notic
   client.on('state', (s) => void states.push(s))
   await client.connect()
   // Refreshed at half the 2.5 s lifetime, then again: the broker saw each new token uploaded.
-  await eventually(() => (issued.length >= 3 && cloud.emulation.clientTokens('GID_web@@@timer')?.RW === issued[2] ? true : undefined), 8000)
+  await eventually(
+    () => (issued.length >= 3 && cloud.emulation.clientTokens('GID_web@@@timer')?.RW === issued[2] ? true : undefined),
+    8000,
+  )
   const got: number[] = []
   await client.subscribe(bell, { userId: 'me' }, (m) => void got.push(m.n))
   await client.publish(bell, { userId: 'me' }, { n: 1 })

@@ -1,5 +1,13 @@
 import type { TidingsError } from '@tidings/core'
-import { ALIYUN_PORTS, aliyun, assertClientId, p2pTopic, presignedAuth, tokenAuth, validateAliyunTopic } from '@tidings/aliyun'
+import {
+  ALIYUN_PORTS,
+  aliyun,
+  assertClientId,
+  p2pTopic,
+  presignedAuth,
+  tokenAuth,
+  validateAliyunTopic,
+} from '@tidings/aliyun'
 import { describe, expect, test } from 'vitest'
 
 const auth = presignedAuth({ fetchCredentials: () => ({ username: 'u', password: 'p' }) })
@@ -21,14 +29,25 @@ describe('aliyun profile', () => {
     expect(p.endpoint('mqtts')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 8883 })
     expect(p.endpoint('ws')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 80, path: '/mqtt' })
     expect(p.endpoint('wss')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 443, path: '/mqtt' })
-    expect(aliyun({ ...base, vpc: true }).endpoint('mqtt').host).toBe('mqtt-cn-0pp1ldu7k0r-internal-vpc.mqtt.aliyuncs.com')
+    expect(aliyun({ ...base, vpc: true }).endpoint('mqtt').host).toBe(
+      'mqtt-cn-0pp1ldu7k0r-internal-vpc.mqtt.aliyuncs.com',
+    )
     expect(ALIYUN_PORTS).toEqual({ mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 })
     expect(codeOf(() => aliyun({ ...base, tls: true }).endpoint('ws'))).toBe('UNSUPPORTED')
   })
 
   test('capabilities: MQTT 3.1.1, no retain, no will, no shared subscriptions, 30 subscriptions, 64 KB', () => {
     const p = aliyun(base)
-    expect(p.capabilities).toMatchObject({ mqtt5: false, qos2: true, retain: false, will: false, sharedSubscriptions: false, maxSubscriptions: 30, maxPayloadBytes: 65536, maxTopicLength: 64 })
+    expect(p.capabilities).toMatchObject({
+      mqtt5: false,
+      qos2: true,
+      retain: false,
+      will: false,
+      sharedSubscriptions: false,
+      maxSubscriptions: 30,
+      maxPayloadBytes: 65536,
+      maxTopicLength: 64,
+    })
     expect(aliyun({ ...base, persistentSession: true }).capabilities.qos2).toBe(false)
   })
 
@@ -84,7 +103,10 @@ describe('aliyun profile', () => {
   })
 
   test('a token profile asks for fresh credentials after a refusal', () => {
-    const t = aliyun({ ...base, auth: tokenAuth({ accessKeyId: 'LTAI', fetchToken: () => ({ password: 'R|x', expiresAt: Date.now() + 60_000 }) }) })
+    const t = aliyun({
+      ...base,
+      auth: tokenAuth({ accessKeyId: 'LTAI', fetchToken: () => ({ password: 'R|x', expiresAt: Date.now() + 60_000 }) }),
+    })
     expect(t.refreshesCredentials).toBe(true)
   })
 })

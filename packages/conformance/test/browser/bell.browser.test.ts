@@ -46,9 +46,16 @@ const targets: Record<string, () => Promise<BrokerTarget>> = {
       mqtt5: false,
       // A fixed URL rather than broker.profile(): the broker is replaced on restart, on the same ports.
       publisher: { broker: genericBroker({ url: broker.mqttUrl, capabilities: { mqtt5: false } }), transport: tcp() },
-      stop: async () => { await broker?.close(); broker = undefined },
-      start: async () => { broker = await startDevBroker({ tcpPort, wsPort }) },
-      close: async () => { await broker?.close() },
+      stop: async () => {
+        await broker?.close()
+        broker = undefined
+      },
+      start: async () => {
+        broker = await startDevBroker({ tcpPort, wsPort })
+      },
+      close: async () => {
+        await broker?.close()
+      },
     }
   },
 }
@@ -79,7 +86,12 @@ for (const [name, startTarget] of Object.entries(targets)) {
 
     beforeAll(async () => {
       target = await startTarget()
-      stack = await startBellStack({ pageDir, brokerUrl: target.brokerUrl, mqtt5: target.mqtt5, publisher: target.publisher })
+      stack = await startBellStack({
+        pageDir,
+        brokerUrl: target.brokerUrl,
+        mqtt5: target.mqtt5,
+        publisher: target.publisher,
+      })
       context = await chromium.newContext()
     })
     afterAll(async () => {
@@ -118,7 +130,11 @@ for (const [name, startTarget] of Object.entries(targets)) {
     })
 
     test('mark all read in one tab clears the badge in a second tab', async () => {
-      await stack.post('comment', { from: 'Kenji Mori', article: 'Notes on writing every morning', text: 'Thank you for this.' })
+      await stack.post('comment', {
+        from: 'Kenji Mori',
+        article: 'Notes on writing every morning',
+        text: 'Thank you for this.',
+      })
       const [first, second] = [await open(), await open()]
       const shown = await first.badge()
       expect(Number(shown)).toBeGreaterThan(0)

@@ -67,7 +67,11 @@ describe('notification bell over wss through nginx', () => {
       await context.close()
     }
     // The connection really went through nginx: once the tab is gone, its access log has the upgrade (101).
-    await waitUntil(() => /"GET \/mqtt HTTP\/1\.1" 101/.test(nginx.accessLog()), 5000, () => nginx.accessLog())
+    await waitUntil(
+      () => /"GET \/mqtt HTTP\/1\.1" 101/.test(nginx.accessLog()),
+      5000,
+      () => nginx.accessLog(),
+    )
   })
 
   test('without the certificate pin Chromium refuses the wss connection (the pin is what makes it work)', async () => {
@@ -99,7 +103,10 @@ describe('Node clients through the same nginx', () => {
   })
 
   test('an untrusted certificate fails with TLS_UNTRUSTED and a hint', async () => {
-    const client = createClient({ broker: mosquitto({ host: '127.0.0.1', port: nginx.port, tls: true }), transport: websocket({ WebSocket, tls: true }) })
+    const client = createClient({
+      broker: mosquitto({ host: '127.0.0.1', port: nginx.port, tls: true }),
+      transport: websocket({ WebSocket, tls: true }),
+    })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('TLS_UNTRUSTED')
     expect(error.message).toMatch(/pass its CA/)

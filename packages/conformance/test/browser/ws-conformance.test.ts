@@ -26,8 +26,14 @@ describeConformance('devbroker over ws, MQTT 3.1.1', async () => {
   const broker = await startDevBroker({ users: { ann: 'ann-pw' } })
   return {
     capabilities: { retain: true, qos2: true },
-    client: () => ({ broker: broker.profile({ username: 'ann', password: 'ann-pw' }), transport: websocket({ WebSocket }) }),
-    badClient: () => ({ broker: broker.profile({ username: 'ann', password: 'nope' }), transport: websocket({ WebSocket }) }),
+    client: () => ({
+      broker: broker.profile({ username: 'ann', password: 'ann-pw' }),
+      transport: websocket({ WebSocket }),
+    }),
+    badClient: () => ({
+      broker: broker.profile({ username: 'ann', password: 'nope' }),
+      transport: websocket({ WebSocket }),
+    }),
     dropConnections: async () => broker.dropClients(),
     teardown: () => broker.close(),
   }

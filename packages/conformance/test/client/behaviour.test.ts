@@ -1,4 +1,14 @@
-import { createClient, json, text, topic, type ClientOptions, type ClientState, type PlatformLifecycle, type TidingsClient, type TidingsError } from '@tidings/core'
+import {
+  createClient,
+  json,
+  text,
+  topic,
+  type ClientOptions,
+  type ClientState,
+  type PlatformLifecycle,
+  type TidingsClient,
+  type TidingsError,
+} from '@tidings/core'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -9,7 +19,12 @@ describe('client behaviour (on the devbroker)', () => {
   let broker: DevBroker
   const clients: TidingsClient[] = []
   const make = (options: Partial<ClientOptions> = {}): TidingsClient => {
-    const client = createClient({ broker: broker.profile(), transport: tcp(), reconnect: { baseMs: 50, capMs: 200 }, ...options })
+    const client = createClient({
+      broker: broker.profile(),
+      transport: tcp(),
+      reconnect: { baseMs: 50, capMs: 200 },
+      ...options,
+    })
     clients.push(client)
     return client
   }
@@ -31,7 +46,9 @@ describe('client behaviour (on the devbroker)', () => {
     const sub = make()
     await sub.connect()
     const got: number[] = []
-    await sub.subscribe(tt, {}, (v) => { got.push(v) })
+    await sub.subscribe(tt, {}, (v) => {
+      got.push(v)
+    })
     const pub = make()
     const sent = [pub.publish(tt, { id: 'x' }, 1), pub.publish(tt, { id: 'x' }, 2)]
     await pause(50)
@@ -58,10 +75,20 @@ describe('client behaviour (on the devbroker)', () => {
     const pub = make({ reconnect: { baseMs: 400, capMs: 400 } })
     await Promise.all([sub.connect(), pub.connect()])
     const got: number[] = []
-    await sub.subscribe(tt, {}, (v) => { got.push(v) })
-    const reconnecting = new Promise<void>((resolve) => pub.on('state', (s) => { if (s === 'reconnecting') resolve() }))
+    await sub.subscribe(tt, {}, (v) => {
+      got.push(v)
+    })
+    const reconnecting = new Promise<void>((resolve) =>
+      pub.on('state', (s) => {
+        if (s === 'reconnecting') resolve()
+      }),
+    )
     // Only the publisher loses its connection; the subscriber stays online throughout.
-    await waitUntil(() => broker.kick(pub.clientId!), 2000, () => 'publisher known to the broker')
+    await waitUntil(
+      () => broker.kick(pub.clientId!),
+      2000,
+      () => 'publisher known to the broker',
+    )
     await reconnecting
     const pending = [1, 2, 3].map((i) => pub.publish(tt, { id: 'q' }, i))
     expect(pub.state).toBe('reconnecting')
@@ -118,7 +145,11 @@ describe('client behaviour (on the devbroker)', () => {
     await pause(100)
     for (let i = 0; i < 3; i++) await b.publish(tt, { id: `d${i}` }, i)
     await reading
-    expect(seen).toEqual([[0, 'd0'], [1, 'd1'], [2, 'd2']])
+    expect(seen).toEqual([
+      [0, 'd0'],
+      [1, 'd1'],
+      [2, 'd2'],
+    ])
   })
 
   it('stream ends when its AbortSignal fires', async () => {
@@ -137,10 +168,16 @@ describe('client behaviour (on the devbroker)', () => {
     const [a, b] = [make(), make()]
     await Promise.all([a.connect(), b.connect()])
     const errors: string[] = []
-    a.on('error', (e) => { errors.push(e.code) })
+    a.on('error', (e) => {
+      errors.push(e.code)
+    })
     const got: string[] = []
-    await a.subscribe(tt, {}, () => { throw new Error('bug in app') })
-    await a.subscribe(tt, { id: 'x' }, async (v) => { got.push(v) })
+    await a.subscribe(tt, {}, () => {
+      throw new Error('bug in app')
+    })
+    await a.subscribe(tt, { id: 'x' }, async (v) => {
+      got.push(v)
+    })
     await b.publish(tt, { id: 'x' }, 'hello')
     await expect.poll(() => got).toEqual(['hello'])
     expect(errors).toEqual(['HANDLER_FAILED'])
@@ -156,17 +193,27 @@ describe('client behaviour (on the devbroker)', () => {
     expect(((await queued.catch((e: unknown) => e)) as TidingsError).code).toBe('CLIENT_CLOSED')
     expect(((await waiting.catch((e: unknown) => e)) as TidingsError).code).toBe('CLIENT_CLOSED')
     expect(((await a.connect().catch((e: unknown) => e)) as TidingsError).code).toBe('CLIENT_CLOSED')
-    expect(((await a.publish(tt, { id: 'x' }, 'y').catch((e: unknown) => e)) as TidingsError).code).toBe('CLIENT_CLOSED')
+    expect(((await a.publish(tt, { id: 'x' }, 'y').catch((e: unknown) => e)) as TidingsError).code).toBe(
+      'CLIENT_CLOSED',
+    )
   })
 
   it('gives up after maxAttempts with RECONNECT_EXHAUSTED, then fails publishes fast', async () => {
     const own = await startDevBroker()
-    const a = createClient({ broker: own.profile(), transport: tcp(), reconnect: { baseMs: 20, capMs: 50, maxAttempts: 3 } })
+    const a = createClient({
+      broker: own.profile(),
+      transport: tcp(),
+      reconnect: { baseMs: 20, capMs: 50, maxAttempts: 3 },
+    })
     clients.push(a)
     const states: Array<[ClientState, number | undefined]> = []
     const errors: string[] = []
-    a.on('state', (s, info) => { states.push([s, info.attempt]) })
-    a.on('error', (e) => { errors.push(e.code) })
+    a.on('state', (s, info) => {
+      states.push([s, info.attempt])
+    })
+    a.on('error', (e) => {
+      errors.push(e.code)
+    })
     await a.connect()
     await own.close()
     await waitUntil(() => a.state === 'offline', 5000)
@@ -174,7 +221,9 @@ describe('client behaviour (on the devbroker)', () => {
     // Every failed attempt is reported, then giving up.
     expect(errors).toEqual(['CONNECTION_REFUSED', 'CONNECTION_REFUSED', 'CONNECTION_REFUSED', 'RECONNECT_EXHAUSTED'])
     const tt = t(text())
-    expect(((await a.publish(tt, { id: 'x' }, 'late').catch((e: unknown) => e)) as TidingsError).code).toBe('NOT_CONNECTED')
+    expect(((await a.publish(tt, { id: 'x' }, 'late').catch((e: unknown) => e)) as TidingsError).code).toBe(
+      'NOT_CONNECTED',
+    )
   })
 
   it('reconnects at once when the platform says the app is back in the foreground', async () => {
@@ -210,7 +259,9 @@ describe('client behaviour (on the devbroker)', () => {
     const a = createClient({ broker: own.profile({ username: 'ann', password: 'wrong' }), transport: tcp() })
     clients.push(a)
     const errors: string[] = []
-    a.on('error', (e) => { errors.push(e.code) })
+    a.on('error', (e) => {
+      errors.push(e.code)
+    })
     expect(((await a.connect().catch((e: unknown) => e)) as TidingsError).code).toBe('NOT_AUTHORIZED')
     await pause(100)
     expect(errors).toEqual(['NOT_AUTHORIZED'])
@@ -218,11 +269,15 @@ describe('client behaviour (on the devbroker)', () => {
   })
 
   it('a refused subscription rejects with SUBSCRIBE_DENIED and leaves the client online', async () => {
-    const own = await startDevBroker({ emulate: { name: 'deny-secret', authorizeSubscribe: (_c, sub) => (sub.topic.startsWith('secret/') ? null : sub) } })
+    const own = await startDevBroker({
+      emulate: { name: 'deny-secret', authorizeSubscribe: (_c, sub) => (sub.topic.startsWith('secret/') ? null : sub) },
+    })
     const a = createClient({ broker: own.profile(), transport: tcp() })
     clients.push(a)
     await a.connect()
-    const error = (await a.subscribe(topic('secret/{x}', text()), {}, () => {}).catch((e: unknown) => e)) as TidingsError
+    const error = (await a
+      .subscribe(topic('secret/{x}', text()), {}, () => {})
+      .catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('SUBSCRIBE_DENIED')
     expect(error.reasonCode).toBe(0x80)
     await a.subscribe(topic('public/{x}', text()), {}, () => {})

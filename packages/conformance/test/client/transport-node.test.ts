@@ -3,7 +3,12 @@ import { mosquitto } from '@tidings/mosquitto'
 import { tcp, tls } from '@tidings/transport-node'
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeCertificates, spawnMosquitto, type MosquittoFixture, type TestCertificates } from '../../src/fixtures/index.js'
+import {
+  makeCertificates,
+  spawnMosquitto,
+  type MosquittoFixture,
+  type TestCertificates,
+} from '../../src/fixtures/index.js'
 
 describe('transport-node against a real Mosquitto with a self-signed certificate', () => {
   let broker: MosquittoFixture
@@ -18,11 +23,16 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
   })
 
   it('connects over TLS when given the CA, and messages flow', async () => {
-    const client = createClient({ broker: mosquitto({ host: 'localhost', port: broker.tlsPort, tls: true }), transport: tls({ ca: certs.ca }) })
+    const client = createClient({
+      broker: mosquitto({ host: 'localhost', port: broker.tlsPort, tls: true }),
+      transport: tls({ ca: certs.ca }),
+    })
     await client.connect()
     const t = topic('tls/{id}', json<number>(), { qos: 1 })
     const got: number[] = []
-    await client.subscribe(t, {}, (v) => { got.push(v) })
+    await client.subscribe(t, {}, (v) => {
+      got.push(v)
+    })
     await client.publish(t, { id: 'a' }, 42)
     await expect.poll(() => got).toEqual([42])
     await client.close()
@@ -33,10 +43,13 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
     const transport = tls()
     const client = createClient({
       broker: mosquitto({ host: 'localhost', port: broker.tlsPort }),
-      transport: { ...transport, open: (e, o) => {
-        opens++
-        return transport.open(e, o)
-      } },
+      transport: {
+        ...transport,
+        open: (e, o) => {
+          opens++
+          return transport.open(e, o)
+        },
+      },
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('TLS_UNTRUSTED')
@@ -48,14 +61,20 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
   })
 
   it('checks the host name against the certificate', async () => {
-    const client = createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.tlsPort, servername: 'wrong.example' }), transport: tls({ ca: certs.ca }) })
+    const client = createClient({
+      broker: mosquitto({ host: '127.0.0.1', port: broker.tlsPort, servername: 'wrong.example' }),
+      transport: tls({ ca: certs.ca }),
+    })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('TLS_UNTRUSTED')
     await client.close()
   })
 
   it('refuses a plain transport for a tls-only profile', async () => {
-    const client = createClient({ broker: mosquitto({ host: 'localhost', port: broker.port, tls: true }), transport: tcp() })
+    const client = createClient({
+      broker: mosquitto({ host: 'localhost', port: broker.port, tls: true }),
+      transport: tcp(),
+    })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('UNSUPPORTED')
     await client.close()

@@ -1,4 +1,11 @@
-import { checkAcl, emqxTopicMatch, negotiateEmqxSubprotocol, stripShare, verifyEmqxJwt, EMQX_SUBPROTOCOLS } from '@tidings/devbroker/emqx'
+import {
+  checkAcl,
+  emqxTopicMatch,
+  negotiateEmqxSubprotocol,
+  stripShare,
+  verifyEmqxJwt,
+  EMQX_SUBPROTOCOLS,
+} from '@tidings/devbroker/emqx'
 import { SignJWT } from 'jose'
 import { describe, expect, test } from 'vitest'
 
@@ -59,7 +66,9 @@ describe('JWT ACL claim (emqx_authz_client_info)', () => {
     const eq = [{ permission: 'allow', action: 'all', topic: 'eq user/+/x' }]
     expect(checkAcl(eq, sub('user/+/x'), ann)).toBe('allow')
     expect(checkAcl(eq, sub('user/ann/x'), ann)).toBe('nomatch')
-    expect(checkAcl([{ permission: 'allow', action: 'publish', topics: ['a', 'b/${clientid}'] }], pub('b/web-ann'), ann)).toBe('allow')
+    expect(
+      checkAcl([{ permission: 'allow', action: 'publish', topics: ['a', 'b/${clientid}'] }], pub('b/web-ann'), ann),
+    ).toBe('allow')
   })
 
   test('map format: a whitelist, anything unlisted is denied', () => {
@@ -73,16 +82,31 @@ describe('JWT ACL claim (emqx_authz_client_info)', () => {
 
 describe('JWT verification (emqx_authn_jwt)', () => {
   const key = new TextEncoder().encode('emulator-secret-that-is-32-bytes-long')
-  const sign = (claims: Record<string, unknown>, k: Uint8Array = key) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(k)
-  const check = (expected: Record<string, string> = {}, nowSeconds = 1000) => ({ key, algorithms: ['HS256'], expected, nowSeconds })
+  const sign = (claims: Record<string, unknown>, k: Uint8Array = key) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(k)
+  const check = (expected: Record<string, string> = {}, nowSeconds = 1000) => ({
+    key,
+    algorithms: ['HS256'],
+    expected,
+    nowSeconds,
+  })
 
   test('exp and nbf are checked only when present; numeric strings count', async () => {
     expect((await verifyEmqxJwt(await sign({}), check())).ok).toBe(true)
     expect((await verifyEmqxJwt(await sign({ exp: 1001 }), check())).ok).toBe(true)
-    expect(await verifyEmqxJwt(await sign({ exp: 1000 }), check())).toMatchObject({ ok: false, outcome: 'bad_username_or_password' })
-    expect(await verifyEmqxJwt(await sign({ exp: '999' }), check())).toMatchObject({ ok: false, outcome: 'bad_username_or_password' })
+    expect(await verifyEmqxJwt(await sign({ exp: 1000 }), check())).toMatchObject({
+      ok: false,
+      outcome: 'bad_username_or_password',
+    })
+    expect(await verifyEmqxJwt(await sign({ exp: '999' }), check())).toMatchObject({
+      ok: false,
+      outcome: 'bad_username_or_password',
+    })
     expect((await verifyEmqxJwt(await sign({ exp: '1001' }), check())).ok).toBe(true)
-    expect(await verifyEmqxJwt(await sign({ nbf: 1001 }), check())).toMatchObject({ ok: false, outcome: 'bad_username_or_password' })
+    expect(await verifyEmqxJwt(await sign({ nbf: 1001 }), check())).toMatchObject({
+      ok: false,
+      outcome: 'bad_username_or_password',
+    })
   })
 
   test('a bad signature or a non-token is ignored (refused when JWT is the only authenticator)', async () => {
@@ -94,8 +118,14 @@ describe('JWT verification (emqx_authn_jwt)', () => {
   test('verify_claims: missing or different claims are refused', async () => {
     const expected = { username: 'ann', clientid: 'web-ann' }
     expect((await verifyEmqxJwt(await sign(expected), check(expected))).ok).toBe(true)
-    expect(await verifyEmqxJwt(await sign({ username: 'ann' }), check(expected))).toMatchObject({ ok: false, reason: 'missing claim clientid' })
-    expect(await verifyEmqxJwt(await sign({ username: 'ann', clientid: 'web-bob' }), check(expected))).toMatchObject({ ok: false, reason: 'claim clientid does not match' })
+    expect(await verifyEmqxJwt(await sign({ username: 'ann' }), check(expected))).toMatchObject({
+      ok: false,
+      reason: 'missing claim clientid',
+    })
+    expect(await verifyEmqxJwt(await sign({ username: 'ann', clientid: 'web-bob' }), check(expected))).toMatchObject({
+      ok: false,
+      reason: 'claim clientid does not match',
+    })
   })
 })
 

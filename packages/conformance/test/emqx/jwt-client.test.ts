@@ -1,4 +1,13 @@
-import { createClient, isTidingsError, json, topic, type ClientOptions, type ClientState, type TidingsClient, type Transport } from '@tidings/core'
+import {
+  createClient,
+  isTidingsError,
+  json,
+  topic,
+  type ClientOptions,
+  type ClientState,
+  type TidingsClient,
+  type Transport,
+} from '@tidings/core'
 import { emqx, jwtAuth, type FetchedToken } from '@tidings/emqx'
 import { emqxJwtIssuer } from '@tidings/emqx/server'
 import { websocket } from '@tidings/transport-ws'
@@ -44,12 +53,25 @@ const issue = (userId: string, ttlSeconds = 600) => emu.issuer.issue({ ...grant(
 /** Publishes from the broker itself, as a backend would through the REST API. */
 function backendPublish(topicName: string, value: unknown): Promise<void> {
   return new Promise((resolve, reject) =>
-    emu.broker.aedes.publish({ cmd: 'publish', topic: topicName, payload: Buffer.from(JSON.stringify(value)), qos: 1, retain: false, dup: false }, (e?: Error | null) => (e ? reject(e) : resolve())),
+    emu.broker.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: topicName,
+        payload: Buffer.from(JSON.stringify(value)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      (e?: Error | null) => (e ? reject(e) : resolve()),
+    ),
   )
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(() => undefined, (e: unknown) => (isTidingsError(e) ? e.code : `not a TidingsError: ${String(e)}`))
+  return promise.then(
+    () => undefined,
+    (e: unknown) => (isTidingsError(e) ? e.code : `not a TidingsError: ${String(e)}`),
+  )
 }
 
 describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
@@ -58,7 +80,9 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
     await ann.connect()
     expect(ann.clientId).toMatch(/^web-/)
     const got: string[] = []
-    await ann.subscribe(inbox, { userId: 'ann' }, (m) => { got.push(m.text) })
+    await ann.subscribe(inbox, { userId: 'ann' }, (m) => {
+      got.push(m.text)
+    })
     expect(await errorOf(ann.subscribe(inbox, { userId: 'bob' }, () => {}))).toBe('SUBSCRIBE_DENIED')
     // A wildcard over every user is refused too: `user/+/inbox` is not covered by `user/ann/#`.
     expect(await errorOf(ann.subscribe(inbox, {}, () => {}))).toBe('SUBSCRIBE_DENIED')
@@ -75,13 +99,17 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
       const claims = decodeJwt(issued.password)
       const acl = claims.acl as Array<{ permission: string; action: string; topic: string }>
       expect(acl.at(-1)).toEqual({ permission: 'deny', action: 'all', topic: '#' })
-      return new SignJWT({ ...claims, acl: acl.slice(0, -1) }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(emu.secret))
+      return new SignJWT({ ...claims, acl: acl.slice(0, -1) })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(emu.secret))
     }
     const ann = browserClient(withoutDenyAll)
     await ann.connect()
     const stolen: string[] = []
     // No rule matches `user/bob/inbox`, so EMQX falls through to `no_match = allow`.
-    await ann.subscribe(inbox, { userId: 'bob' }, (m) => { stolen.push(m.text) })
+    await ann.subscribe(inbox, { userId: 'bob' }, (m) => {
+      stolen.push(m.text)
+    })
     await backendPublish('user/bob/inbox', { text: "bob's secret" })
     await waitUntil(() => stolen.length === 1, 5000)
     expect(stolen).toEqual(["bob's secret"])
@@ -100,8 +128,12 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
     await Promise.all([ann.connect(), bob.connect()])
     const bobGot: string[] = []
     const annGot: string[] = []
-    await bob.subscribe(inbox, { userId: 'bob' }, (m) => { bobGot.push(m.text) })
-    await ann.subscribe(inbox, { userId: 'ann' }, (m) => { annGot.push(m.text) })
+    await bob.subscribe(inbox, { userId: 'bob' }, (m) => {
+      bobGot.push(m.text)
+    })
+    await ann.subscribe(inbox, { userId: 'ann' }, (m) => {
+      annGot.push(m.text)
+    })
     await ann.publish(inbox, { userId: 'bob' }, { text: 'spoofed' })
     // Ann's allowed publish after the denied one proves the broker handled both before we look.
     await ann.publish(inbox, { userId: 'ann' }, { text: 'marker' })
@@ -113,11 +145,19 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
 
   test('refused tokens: bad signature, expired, or used under another client id → NOT_AUTHORIZED', async () => {
     const forged = emqxJwtIssuer({ secret: 'not-the-broker-secret-but-32-bytes-long' })
-    expect(await errorOf(browserClient(() => forged.issue({ ...grant('ann'), ttlSeconds: 600 })).connect())).toBe('NOT_AUTHORIZED')
+    expect(await errorOf(browserClient(() => forged.issue({ ...grant('ann'), ttlSeconds: 600 })).connect())).toBe(
+      'NOT_AUTHORIZED',
+    )
     const stale = emqxJwtIssuer({ secret: emu.secret, now: () => Date.now() - 120_000 })
-    expect(await errorOf(browserClient(() => stale.issue({ ...grant('ann'), ttlSeconds: 60 })).connect())).toBe('NOT_AUTHORIZED')
+    expect(await errorOf(browserClient(() => stale.issue({ ...grant('ann'), ttlSeconds: 60 })).connect())).toBe(
+      'NOT_AUTHORIZED',
+    )
     // verify_claims { clientid = "${clientid}" }: a stolen token does not work under another id.
-    expect(await errorOf(browserClient(async () => ({ password: (await issue('ann')).password, clientId: 'web-thief' })).connect())).toBe('NOT_AUTHORIZED')
+    expect(
+      await errorOf(
+        browserClient(async () => ({ password: (await issue('ann')).password, clientId: 'web-thief' })).connect(),
+      ),
+    ).toBe('NOT_AUTHORIZED')
   })
 
   test('at exp the broker kicks the client, which reconnects with a fresh token and keeps its subscriptions', async () => {
@@ -129,11 +169,19 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
       return creds
     })
     const states: Array<{ state: ClientState; at: number }> = []
-    ann.on('state', (state) => { states.push({ state, at: Date.now() }) })
+    ann.on('state', (state) => {
+      states.push({ state, at: Date.now() })
+    })
     await ann.connect()
     const got: string[] = []
-    await ann.subscribe(inbox, { userId: 'ann' }, (m) => { got.push(m.text) })
-    await waitUntil(() => issued.length >= 2 && ann.state === 'online', 10_000, () => `state ${ann.state}, tokens ${issued.length}`)
+    await ann.subscribe(inbox, { userId: 'ann' }, (m) => {
+      got.push(m.text)
+    })
+    await waitUntil(
+      () => issued.length >= 2 && ann.state === 'online',
+      10_000,
+      () => `state ${ann.state}, tokens ${issued.length}`,
+    )
     const kicked = states.find((s) => s.state === 'reconnecting')!
     // Kicked at exp, not before (exp has one-second resolution).
     expect(kicked.at).toBeGreaterThanOrEqual(issued[0]!.expiresAt.getTime() - 50)
@@ -150,8 +198,14 @@ describe("EMQX's WebSocket handshake rule", () => {
   const offer = (url: string, protocols: string[]) =>
     new Promise<{ status?: number; protocol?: string }>((resolve) => {
       const ws = new WebSocket(url, protocols)
-      ws.on('unexpected-response', (_req, res) => { resolve({ status: res.statusCode }); ws.terminate() })
-      ws.on('open', () => { resolve({ protocol: ws.protocol }); ws.close() })
+      ws.on('unexpected-response', (_req, res) => {
+        resolve({ status: res.statusCode })
+        ws.terminate()
+      })
+      ws.on('open', () => {
+        resolve({ protocol: ws.protocol })
+        ws.close()
+      })
       ws.on('error', () => {})
     })
 
@@ -163,10 +217,19 @@ describe("EMQX's WebSocket handshake rule", () => {
 
   test('MQTT 3.1 over WebSocket is refused: the client reports WS_HANDSHAKE_FAILED with status 400', async () => {
     const ws = websocket({ WebSocket })
-    const legacy: Transport = { ...ws, open: (endpoint, opts) => ws.open(endpoint, { ...opts, protocols: ['mqttv3.1'] }) }
+    const legacy: Transport = {
+      ...ws,
+      open: (endpoint, opts) => ws.open(endpoint, { ...opts, protocols: ['mqttv3.1'] }),
+    }
     const client = browserClient(() => issue('ann'), { transport: legacy })
-    const error = await client.connect().then(() => undefined, (e: unknown) => e)
-    expect(isTidingsError(error) && { code: error.code, status: error.status }).toEqual({ code: 'WS_HANDSHAKE_FAILED', status: 400 })
+    const error = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(isTidingsError(error) && { code: error.code, status: error.status }).toEqual({
+      code: 'WS_HANDSHAKE_FAILED',
+      status: 400,
+    })
   })
 
   test('with fail_if_no_subprotocol = false, legacy mini-program code without a subprotocol gets in', async () => {

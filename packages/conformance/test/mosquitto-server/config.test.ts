@@ -1,7 +1,13 @@
 import { join } from 'node:path'
 import { createClient, isTidingsError, text, topic } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
-import { connectMqtt, createDynsec, dynsecCredentialIssuer, mosquittoConfig, mqttServerPublisher } from '@tidings/mosquitto/server'
+import {
+  connectMqtt,
+  createDynsec,
+  dynsecCredentialIssuer,
+  mosquittoConfig,
+  mqttServerPublisher,
+} from '@tidings/mosquitto/server'
 import { tls } from '@tidings/transport-node'
 import { websocket } from '@tidings/transport-ws'
 import { WebSocket } from 'ws'
@@ -29,30 +35,54 @@ describe('mosquittoConfig', () => {
     expect(config).toContain(`listener ${wsPort} 127.0.0.1\nprotocol websockets`)
     const broker = await startConfigured(dir, config, [tcpPort, wsPort, tlsPort])
     try {
-      const dynsec = await createDynsec({ url: `mqtt://127.0.0.1:${tcpPort}`, username: ADMIN.admin, password: ADMIN.password })
+      const dynsec = await createDynsec({
+        url: `mqtt://127.0.0.1:${tcpPort}`,
+        username: ADMIN.admin,
+        password: ADMIN.password,
+      })
       const issuer = dynsecCredentialIssuer(dynsec, { sweepIntervalMs: false })
       const creds = await issuer.issue({ userId: 'u', subscribe: ['cfg/u'], publish: ['cfg/u'], ttlSeconds: 60 })
 
       // An issued credential over TLS, another over WebSocket, and a backend over tcp.
       const overTls = createClient({
-        broker: mosquitto({ host: '127.0.0.1', port: tlsPort, tls: true, clientId: creds.clientId, username: creds.username, password: creds.password }),
+        broker: mosquitto({
+          host: '127.0.0.1',
+          port: tlsPort,
+          tls: true,
+          clientId: creds.clientId,
+          username: creds.username,
+          password: creds.password,
+        }),
         transport: tls({ ca }),
         reconnect: false,
       })
       await overTls.connect()
       const got: string[] = []
-      await overTls.subscribe(topic('cfg/u', text()), {}, (v) => { got.push(`tls:${v}`) })
+      await overTls.subscribe(topic('cfg/u', text()), {}, (v) => {
+        got.push(`tls:${v}`)
+      })
       const wsCreds = await issuer.issue({ userId: 'u', subscribe: ['cfg/u'], publish: [], ttlSeconds: 60 })
       const overWs = createClient({
-        broker: mosquitto({ host: '127.0.0.1', port: wsPort, clientId: wsCreds.clientId, username: wsCreds.username, password: wsCreds.password }),
+        broker: mosquitto({
+          host: '127.0.0.1',
+          port: wsPort,
+          clientId: wsCreds.clientId,
+          username: wsCreds.username,
+          password: wsCreds.password,
+        }),
         transport: websocket({ WebSocket }),
         reconnect: false,
       })
       await overWs.connect()
-      await overWs.subscribe(topic('cfg/u', text()), {}, (v) => { got.push(`ws:${v}`) })
+      await overWs.subscribe(topic('cfg/u', text()), {}, (v) => {
+        got.push(`ws:${v}`)
+      })
 
       const backendUser = 'cfg-backend'
-      await dynsec.createRole({ rolename: backendUser, acls: [{ acltype: 'publishClientSend', topic: 'cfg/#', allow: true }] })
+      await dynsec.createRole({
+        rolename: backendUser,
+        acls: [{ acltype: 'publishClientSend', topic: 'cfg/#', allow: true }],
+      })
       await dynsec.createClient({ username: backendUser, password: 'pw', roles: [{ rolename: backendUser }] })
       const backend = await connectMqtt({ url: `mqtt://127.0.0.1:${tcpPort}`, username: backendUser, password: 'pw' })
       expect(await mqttServerPublisher(backend).publish('cfg/u', 'hi')).toEqual({ delivered: true })
@@ -61,9 +91,18 @@ describe('mosquittoConfig', () => {
 
       const anonymous = await connectMqtt({ url: `mqtt://127.0.0.1:${tcpPort}` }).catch((e: unknown) => e)
       expect(isTidingsError(anonymous) && anonymous.code).toBe('NOT_AUTHORIZED')
-      const untrusted = await connectMqtt({ url: `mqtts://127.0.0.1:${tlsPort}`, username: backendUser, password: 'pw' }).catch((e: unknown) => e)
+      const untrusted = await connectMqtt({
+        url: `mqtts://127.0.0.1:${tlsPort}`,
+        username: backendUser,
+        password: 'pw',
+      }).catch((e: unknown) => e)
       expect(isTidingsError(untrusted) && untrusted.code).toBe('TLS_UNTRUSTED')
-      const trusted = await connectMqtt({ url: `mqtts://127.0.0.1:${tlsPort}`, username: backendUser, password: 'pw', mqtt: { ca } })
+      const trusted = await connectMqtt({
+        url: `mqtts://127.0.0.1:${tlsPort}`,
+        username: backendUser,
+        password: 'pw',
+        mqtt: { ca },
+      })
       await trusted.endAsync()
 
       await backend.endAsync()
@@ -102,15 +141,19 @@ describe('mosquittoConfig', () => {
   })
 
   test('defaults: loopback listeners, no anonymous access, Nagle off', () => {
-    const config = mosquittoConfig({ listeners: [{ port: 1883 }, { port: 8883, bind: '0.0.0.0', tls: { certfile: 'c.pem', keyfile: 'k.pem' } }] })
-    expect(config.split('\n')).toEqual(expect.arrayContaining([
-      'listener 1883 127.0.0.1',
-      'listener 8883 0.0.0.0',
-      'allow_anonymous false',
-      'set_tcp_nodelay true',
-      'per_listener_settings false',
-      'tls_version tlsv1.2',
-    ]))
+    const config = mosquittoConfig({
+      listeners: [{ port: 1883 }, { port: 8883, bind: '0.0.0.0', tls: { certfile: 'c.pem', keyfile: 'k.pem' } }],
+    })
+    expect(config.split('\n')).toEqual(
+      expect.arrayContaining([
+        'listener 1883 127.0.0.1',
+        'listener 8883 0.0.0.0',
+        'allow_anonymous false',
+        'set_tcp_nodelay true',
+        'per_listener_settings false',
+        'tls_version tlsv1.2',
+      ]),
+    )
     expect(mosquittoConfig({ listeners: [{ port: 1 }], tcpNoDelay: false })).not.toContain('set_tcp_nodelay')
   })
 })

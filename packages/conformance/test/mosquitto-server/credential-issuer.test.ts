@@ -17,7 +17,10 @@ let env: DynsecBroker
 let issuer: DynsecCredentialIssuer
 let backend: MqttClient
 const clients: TidingsClient[] = []
-const track = (client: TidingsClient): TidingsClient => { clients.push(client); return client }
+const track = (client: TidingsClient): TidingsClient => {
+  clients.push(client)
+  return client
+}
 
 beforeAll(async () => {
   env = await startDynsecBroker()
@@ -45,7 +48,9 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
     const alice = track(userClient(env.broker, a))
     await alice.connect()
     const got: number[] = []
-    await alice.subscribe(inbox, { userId: 'alice' }, (m) => { got.push(m.n) })
+    await alice.subscribe(inbox, { userId: 'alice' }, (m) => {
+      got.push(m.n)
+    })
     await mqttServerPublisher(backend).publish('user/alice/inbox', JSON.stringify({ n: 1 }))
     await eventually(() => got.length === 1, 5000, 'alice to receive her message')
     expect(got).toEqual([1])
@@ -77,13 +82,17 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
     const second = await issuer.issue(request('dave'))
     const dave = track(userClient(env.broker, first))
     const states: ClientState[] = []
-    dave.on('state', (s) => { states.push(s) })
+    dave.on('state', (s) => {
+      states.push(s)
+    })
     await dave.connect()
     expect(await issuer.revoke('dave')).toBe(2)
     await eventually(() => dave.state !== 'online', 5000, 'the revoked client to drop')
     expect(states).toContain('offline')
     for (const creds of [first, second]) {
-      const again = await track(userClient(env.broker, creds)).connect().catch((e: unknown) => e)
+      const again = await track(userClient(env.broker, creds))
+        .connect()
+        .catch((e: unknown) => e)
       expect(isTidingsError(again) && again.code).toBe('NOT_AUTHORIZED')
     }
     const roles = (await env.dynsec.listRoles()).items.map((r) => r.rolename)
@@ -104,7 +113,9 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
     clock += 30_000
     expect(await timed.sweep()).toBe(1)
     await eventually(() => expiring.state !== 'online', 5000, 'the expired client to drop')
-    const again = await track(userClient(env.broker, short)).connect().catch((e: unknown) => e)
+    const again = await track(userClient(env.broker, short))
+      .connect()
+      .catch((e: unknown) => e)
     expect(isTidingsError(again) && again.code).toBe('NOT_AUTHORIZED')
     // The role is still held by the live credential.
     await sleep(100)
@@ -119,7 +130,8 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
       const frank = track(userClient(env.broker, creds))
       await frank.connect()
       await eventually(() => frank.state !== 'online', 5000, 'the background sweep to disconnect frank')
-      const roleGone = async (): Promise<boolean> => !(await env.dynsec.listRoles()).items.some((r) => r.rolename === 'tidings-user-frank')
+      const roleGone = async (): Promise<boolean> =>
+        !(await env.dynsec.listRoles()).items.some((r) => r.rolename === 'tidings-user-frank')
       await eventually(roleGone, 5000, "frank's idle role to be deleted")
     } finally {
       swept.close()

@@ -4,26 +4,47 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ADMIN, startDynsecBroker, type DynsecBroker } from './helpers.js'
 
 let env: DynsecBroker
-beforeAll(async () => { env = await startDynsecBroker() })
-afterAll(async () => { await env?.close() })
+beforeAll(async () => {
+  env = await startDynsecBroker()
+})
+afterAll(async () => {
+  await env?.close()
+})
 
 describe('createDynsec on a real Mosquitto', () => {
   test('creates, reads, lists and deletes clients, roles and groups', async () => {
     const { dynsec } = env
-    await dynsec.createRole({ rolename: 'r-crud', acls: [{ acltype: 'subscribePattern', topic: 'crud/#', allow: true, priority: 3 }] })
+    await dynsec.createRole({
+      rolename: 'r-crud',
+      acls: [{ acltype: 'subscribePattern', topic: 'crud/#', allow: true, priority: 3 }],
+    })
     await dynsec.addRoleACL('r-crud', { acltype: 'publishClientSend', topic: 'crud/up', allow: true })
-    await dynsec.createClient({ username: 'u-crud', password: 'pw', clientid: 'c-crud', textdescription: 'hello', roles: [{ rolename: 'r-crud' }] })
+    await dynsec.createClient({
+      username: 'u-crud',
+      password: 'pw',
+      clientid: 'c-crud',
+      textdescription: 'hello',
+      roles: [{ rolename: 'r-crud' }],
+    })
     await dynsec.createGroup({ groupname: 'g-crud' })
     await dynsec.addGroupClient('g-crud', 'u-crud')
     await dynsec.addGroupRole('g-crud', 'r-crud')
 
     const client = await dynsec.getClient('u-crud')
-    expect(client).toMatchObject({ username: 'u-crud', clientid: 'c-crud', textdescription: 'hello', roles: [{ rolename: 'r-crud' }], groups: [{ groupname: 'g-crud' }] })
+    expect(client).toMatchObject({
+      username: 'u-crud',
+      clientid: 'c-crud',
+      textdescription: 'hello',
+      roles: [{ rolename: 'r-crud' }],
+      groups: [{ groupname: 'g-crud' }],
+    })
     const role = await dynsec.getRole('r-crud')
-    expect(role.acls).toEqual(expect.arrayContaining([
-      expect.objectContaining({ acltype: 'subscribePattern', topic: 'crud/#', allow: true, priority: 3 }),
-      expect.objectContaining({ acltype: 'publishClientSend', topic: 'crud/up', allow: true }),
-    ]))
+    expect(role.acls).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ acltype: 'subscribePattern', topic: 'crud/#', allow: true, priority: 3 }),
+        expect.objectContaining({ acltype: 'publishClientSend', topic: 'crud/up', allow: true }),
+      ]),
+    )
     expect((await dynsec.getGroup('g-crud')).clients).toEqual([expect.objectContaining({ username: 'u-crud' })])
     const clients = await dynsec.listClients()
     expect(clients.totalCount).toBe(2) // admin + u-crud
@@ -81,7 +102,12 @@ describe('createDynsec on a real Mosquitto', () => {
   test('default ACL access round-trips', async () => {
     const { dynsec } = env
     const before = await dynsec.getDefaultACLAccess()
-    expect(before).toEqual(expect.arrayContaining([{ acltype: 'subscribe', allow: false }, { acltype: 'publishClientSend', allow: false }]))
+    expect(before).toEqual(
+      expect.arrayContaining([
+        { acltype: 'subscribe', allow: false },
+        { acltype: 'publishClientSend', allow: false },
+      ]),
+    )
     await dynsec.setDefaultACLAccess([{ acltype: 'unsubscribe', allow: false }])
     expect(await dynsec.getDefaultACLAccess()).toContainEqual({ acltype: 'unsubscribe', allow: false })
     await dynsec.setDefaultACLAccess(before)
@@ -89,7 +115,9 @@ describe('createDynsec on a real Mosquitto', () => {
   })
 
   test('a wrong admin password or an account without control rights is refused', async () => {
-    const wrong = await createDynsec({ url: env.url, username: ADMIN.admin, password: 'wrong' }).catch((e: unknown) => e)
+    const wrong = await createDynsec({ url: env.url, username: ADMIN.admin, password: 'wrong' }).catch(
+      (e: unknown) => e,
+    )
     expect(isTidingsError(wrong) && wrong.code).toBe('NOT_AUTHORIZED')
 
     await env.dynsec.createClient({ username: 'plain', password: 'plain-pw' })
@@ -100,7 +128,9 @@ describe('createDynsec on a real Mosquitto', () => {
 
   test('an unreachable broker rejects with CONNECTION_REFUSED, a bad URL with INVALID_OPTIONS', async () => {
     const closedPort = env.broker.authPort === 1 ? 2 : 1
-    const unreachable = await connectMqtt({ url: `mqtt://127.0.0.1:${closedPort}`, connectTimeoutMs: 3000 }).catch((e: unknown) => e)
+    const unreachable = await connectMqtt({ url: `mqtt://127.0.0.1:${closedPort}`, connectTimeoutMs: 3000 }).catch(
+      (e: unknown) => e,
+    )
     expect(isTidingsError(unreachable) && unreachable.code).toBe('CONNECTION_REFUSED')
     const bad = await connectMqtt({ url: 'http://127.0.0.1:1' }).catch((e: unknown) => e)
     expect(isTidingsError(bad) && bad.code).toBe('INVALID_OPTIONS')
@@ -108,7 +138,10 @@ describe('createDynsec on a real Mosquitto', () => {
 
   test('close() rejects commands still waiting with CLIENT_CLOSED', async () => {
     const own = await createDynsec({ url: env.url, username: ADMIN.admin, password: ADMIN.password })
-    const waiting = own.listClients().then(() => undefined, (e: unknown) => e)
+    const waiting = own.listClients().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     await own.close()
     const error = await waiting
     // The answer may have beaten close(); if not, it must be CLIENT_CLOSED.

@@ -43,16 +43,29 @@ export async function startDynsecBroker(): Promise<DynsecBroker> {
 export async function connectBackend(env: DynsecBroker, topics: string[]): Promise<MqttClient> {
   const username = `backend-${randomBytes(4).toString('hex')}`
   const password = randomBytes(16).toString('hex')
-  await env.dynsec.createRole({ rolename: username, acls: topics.map((topic) => ({ acltype: 'publishClientSend', topic, allow: true })) })
+  await env.dynsec.createRole({
+    rolename: username,
+    acls: topics.map((topic) => ({ acltype: 'publishClientSend', topic, allow: true })),
+  })
   await env.dynsec.createClient({ username, password, roles: [{ rolename: username }] })
   return connectMqtt({ url: env.url, username, password })
 }
 
 /** A tidings client (what a browser would run) using issued credentials, without reconnecting. */
-export function userClient(broker: MosquittoFixture, creds: IssuedCredentials, overrides: Partial<ClientOptions> & { clientId?: string } = {}): TidingsClient {
+export function userClient(
+  broker: MosquittoFixture,
+  creds: IssuedCredentials,
+  overrides: Partial<ClientOptions> & { clientId?: string } = {},
+): TidingsClient {
   const { clientId, ...rest } = overrides
   return createClient({
-    broker: mosquitto({ host: broker.host, port: broker.authPort, clientId: clientId ?? creds.clientId, username: creds.username, password: creds.password }),
+    broker: mosquitto({
+      host: broker.host,
+      port: broker.authPort,
+      clientId: clientId ?? creds.clientId,
+      username: creds.username,
+      password: creds.password,
+    }),
     transport: tcp(),
     protocolVersion: 5,
     reconnect: false,
@@ -62,7 +75,11 @@ export function userClient(broker: MosquittoFixture, creds: IssuedCredentials, o
 }
 
 /** Polls until `check` holds, failing after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)

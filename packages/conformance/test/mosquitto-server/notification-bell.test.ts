@@ -3,7 +3,13 @@ import { dynsecCredentialIssuer, mqttServerPublisher, type DynsecCredentialIssue
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 // The example is not a package dependency of the conformance suite; its backend is started from source.
-import { notifications, startBellBackend, unread, type BellBackend, type Notification } from '../../../../examples/notification-bell/src/index.js'
+import {
+  notifications,
+  startBellBackend,
+  unread,
+  type BellBackend,
+  type Notification,
+} from '../../../../examples/notification-bell/src/index.js'
 import { connectBackend, eventually, startDynsecBroker, userClient, type DynsecBroker } from './helpers.js'
 
 let env: DynsecBroker
@@ -13,7 +19,12 @@ let bell: BellBackend
 
 // What the bell's page asks its backend for: read-only access to the user's own bell topics.
 const bellCredentials = (userId: string) =>
-  issuer.issue({ userId, subscribe: [`user/${userId}/notifications`, `user/${userId}/unread`], publish: [], ttlSeconds: 300 })
+  issuer.issue({
+    userId,
+    subscribe: [`user/${userId}/notifications`, `user/${userId}/unread`],
+    publish: [],
+    ttlSeconds: 300,
+  })
 
 beforeAll(async () => {
   env = await startDynsecBroker()
@@ -37,10 +48,16 @@ describe('notification bell on Mosquitto with dynsec-issued credentials', () => 
       await Promise.all(clients.map((c) => c.connect()))
       const annSaw: Notification[] = []
       const counts: number[] = []
-      await ann.subscribe(notifications, { userId: 'ann' }, (n) => { annSaw.push(n) })
-      await ann.subscribe(unread, { userId: 'ann' }, (u) => { counts.push(u.count) })
+      await ann.subscribe(notifications, { userId: 'ann' }, (n) => {
+        annSaw.push(n)
+      })
+      await ann.subscribe(unread, { userId: 'ann' }, (u) => {
+        counts.push(u.count)
+      })
       const benSaw: Notification[] = []
-      await ben.subscribe(notifications, { userId: 'ben' }, (n) => { benSaw.push(n) })
+      await ben.subscribe(notifications, { userId: 'ben' }, (n) => {
+        benSaw.push(n)
+      })
       const snoop = await ben.subscribe(notifications, { userId: 'ann' }, () => {}).catch((e: unknown) => e)
       expect(isTidingsError(snoop) && snoop.code).toBe('SUBSCRIBE_DENIED')
 

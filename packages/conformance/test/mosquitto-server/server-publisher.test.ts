@@ -27,7 +27,9 @@ describe('mqttServerPublisher on a real Mosquitto', () => {
     try {
       await user.connect()
       const got: string[] = []
-      await user.subscribe(topic('push/p1', text()), {}, (v) => { got.push(v) })
+      await user.subscribe(topic('push/p1', text()), {}, (v) => {
+        got.push(v)
+      })
       expect(await publisher.publish('push/p1', 'hello')).toEqual({ delivered: true })
       await eventually(() => got.length === 1)
       expect(got).toEqual(['hello'])
@@ -65,7 +67,9 @@ describe('mqttServerPublisher on a real Mosquitto', () => {
   test('the dynsec admin account itself may not publish to user topics', async () => {
     const admin = await connectMqtt({ url: env.url, username: 'admin', password: 'admin-pw' })
     try {
-      const denied = await mqttServerPublisher(admin).publish('push/x', 'x').catch((e: unknown) => e)
+      const denied = await mqttServerPublisher(admin)
+        .publish('push/x', 'x')
+        .catch((e: unknown) => e)
       expect(isTidingsError(denied) && denied.code).toBe('PUBLISH_DENIED')
     } finally {
       await admin.endAsync()

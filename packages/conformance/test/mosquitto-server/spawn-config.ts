@@ -16,7 +16,11 @@ export interface ConfiguredMosquitto {
 export function tempDir(dynsecAdmin?: { admin: string; password: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-mosquitto-config-'))
   if (dynsecAdmin) {
-    execFileSync(requireBinary('mosquitto_ctrl'), ['dynsec', 'init', join(dir, 'dynsec.json'), dynsecAdmin.admin, dynsecAdmin.password], { stdio: 'pipe' })
+    execFileSync(
+      requireBinary('mosquitto_ctrl'),
+      ['dynsec', 'init', join(dir, 'dynsec.json'), dynsecAdmin.admin, dynsecAdmin.password],
+      { stdio: 'pipe' },
+    )
   }
   return dir
 }
@@ -25,10 +29,29 @@ export function tempDir(dynsecAdmin?: { admin: string; password: string }): stri
 export function selfSignedCert(dir: string): { certfile: string; keyfile: string; ca: Buffer } {
   const certfile = join(dir, 'cert.pem')
   const keyfile = join(dir, 'key.pem')
-  execFileSync(requireBinary('openssl'), [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyfile, '-out', certfile,
-  ], { stdio: 'pipe' })
+  execFileSync(
+    requireBinary('openssl'),
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyfile,
+      '-out',
+      certfile,
+    ],
+    { stdio: 'pipe' },
+  )
   return { certfile, keyfile, ca: readFileSync(certfile) }
 }
 
@@ -38,14 +61,21 @@ export async function startConfigured(dir: string, config: string, ports: number
   writeFileSync(configPath, config)
   const proc = spawn(requireBinary('mosquitto'), ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
-  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${stderr}`))))
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${stderr}`))),
+  )
   exited.catch(() => {})
   const stop = (): Promise<void> =>
     new Promise<void>((resolve) => {
       if (proc.exitCode !== null) return resolve()
       const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
-      proc.once('exit', () => { clearTimeout(timer); resolve() })
+      proc.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
       proc.kill('SIGTERM')
     })
   try {

@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUDGET, bundleSizes, checkBundle } from '../../../transport-wechat/scripts/check-bundle.mjs'
 import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { buildBundle, createFakePlatform, loadMiniProgram, wsWire, type MiniProgramSandbox, type FakePlatform } from '../../src/wechat/index.js'
+import {
+  buildBundle,
+  createFakePlatform,
+  loadMiniProgram,
+  wsWire,
+  type MiniProgramSandbox,
+  type FakePlatform,
+} from '../../src/wechat/index.js'
 import { until } from './helpers.js'
 
 // The tests load the built file, so they build it first (the same build `pnpm build` runs).
@@ -22,30 +29,53 @@ describe('the mini-program bundle (miniprogram_dist/index.js)', () => {
   })
 
   it('is what the package.json miniprogram field points at', () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../transport-wechat/package.json'), 'utf8')) as { miniprogram?: string; files?: string[] }
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../transport-wechat/package.json'), 'utf8')) as {
+      miniprogram?: string
+      files?: string[]
+    }
     expect(pkg.miniprogram).toBe('miniprogram_dist')
     expect(pkg.files).toContain('miniprogram_dist')
   })
 
-  it.each(['shadow', 'delete', 'keep'] as const)('loads where a mini-program has no Node or browser globals (globalThis: %s)', (mode) => {
-    const sandbox = loadMiniProgram({ globalThis: mode })
-    try {
-      const missing = sandbox.evaluate<string[]>(
-        "['window','self','navigator','document','process','Buffer','require','TextEncoder','TextDecoder','AbortController','URL','queueMicrotask','setImmediate'].filter((n) => { try { return eval('typeof ' + n) !== 'undefined' } catch (e) { return false } })",
-      )
-      expect(missing).toEqual([])
-      const names = Object.keys(sandbox.exports)
-      for (const name of ['createClient', 'topic', 'json', 'bytes', 'TidingsError', 'genericBroker', 'wechat', 'alipay', 'uniapp', 'bytedance', 'mosquitto', 'emqx', 'aliyun']) {
-        expect(names).toContain(name)
+  it.each(['shadow', 'delete', 'keep'] as const)(
+    'loads where a mini-program has no Node or browser globals (globalThis: %s)',
+    (mode) => {
+      const sandbox = loadMiniProgram({ globalThis: mode })
+      try {
+        const missing = sandbox.evaluate<string[]>(
+          "['window','self','navigator','document','process','Buffer','require','TextEncoder','TextDecoder','AbortController','URL','queueMicrotask','setImmediate'].filter((n) => { try { return eval('typeof ' + n) !== 'undefined' } catch (e) { return false } })",
+        )
+        expect(missing).toEqual([])
+        const names = Object.keys(sandbox.exports)
+        for (const name of [
+          'createClient',
+          'topic',
+          'json',
+          'bytes',
+          'TidingsError',
+          'genericBroker',
+          'wechat',
+          'alipay',
+          'uniapp',
+          'bytedance',
+          'mosquitto',
+          'emqx',
+          'aliyun',
+        ]) {
+          expect(names).toContain(name)
+        }
+        // A client can be made without touching any platform global.
+        const { createClient, genericBroker, wechat } = sandbox.exports
+        const client = createClient({
+          broker: genericBroker({ url: 'wss://mq.example.com/mqtt' }),
+          transport: wechat(),
+        })
+        expect(client.state).toBe('offline')
+      } finally {
+        sandbox.dispose()
       }
-      // A client can be made without touching any platform global.
-      const { createClient, genericBroker, wechat } = sandbox.exports
-      const client = createClient({ broker: genericBroker({ url: 'wss://mq.example.com/mqtt' }), transport: wechat() })
-      expect(client.state).toBe('offline')
-    } finally {
-      sandbox.dispose()
-    }
-  })
+    },
+  )
 })
 
 interface Target {
@@ -64,7 +94,14 @@ afterAll(async () => {
 })
 
 const targets: Array<[string, () => Target]> = [
-  ['Mosquitto', () => ({ url: () => `ws://127.0.0.1:${mosquitto.wsPort}/mqtt`, protocolVersion: 5, drop: () => mosquitto.restart() })],
+  [
+    'Mosquitto',
+    () => ({
+      url: () => `ws://127.0.0.1:${mosquitto.wsPort}/mqtt`,
+      protocolVersion: 5,
+      drop: () => mosquitto.restart(),
+    }),
+  ],
   ['devbroker', () => ({ url: () => devbroker.wsUrl, protocolVersion: 4, drop: async () => devbroker.dropClients() })],
 ]
 
@@ -95,14 +132,23 @@ describe.each(targets)('the built bundle in the sandbox, fake wx on ws → %s', 
     client.on('error', () => {})
     await client.connect()
     const blob = topic('mini/{run}/blob', bytes())
-    await client.subscribe(blob, { run }, (value: Uint8Array) => { got.push([...value]) }, { qos: 1 })
+    await client.subscribe(
+      blob,
+      { run },
+      (value: Uint8Array) => {
+        got.push([...value])
+      },
+      { qos: 1 },
+    )
     sandbox.context.__blob = blob
   })
   afterAll(() => sandbox?.dispose())
 
   const publish = (values: number[], qos: 0 | 1): Promise<void> => {
     // A payload of the sandbox's realm, sitting in the middle of a larger buffer.
-    const view = sandbox.evaluate<(v: number[]) => Uint8Array>('(v) => { const b = new Uint8Array(1024); b.set(v, 500); return b.subarray(500, 500 + v.length) }')(values)
+    const view = sandbox.evaluate<(v: number[]) => Uint8Array>(
+      '(v) => { const b = new Uint8Array(1024); b.set(v, 500); return b.subarray(500, 500 + v.length) }',
+    )(values)
     return client.publish(sandbox.context.__blob, { run }, view, { qos })
   }
 
@@ -111,7 +157,10 @@ describe.each(targets)('the built bundle in the sandbox, fake wx on ws → %s', 
     await publish([1, 2, 3], 0)
     await publish([250, 0, 7], 1)
     await until(() => got.length === 2, 5000, 'two messages')
-    expect(got).toEqual([[1, 2, 3], [250, 0, 7]])
+    expect(got).toEqual([
+      [1, 2, 3],
+      [250, 0, 7],
+    ])
     expect(platform.tasks[0]!.sendFailures).toEqual([])
     expect(platform.calls[0]).toMatchObject({ protocols: ['mqtt'], tcpNoDelay: true })
   })
@@ -133,7 +182,10 @@ describe.each(targets)('the built bundle in the sandbox, fake wx on ws → %s', 
     sandbox.timers.freeze()
     platform.interrupt()
     await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
-    expect(states.slice(mark).find((s) => s.state === 'reconnecting')?.info.close).toEqual({ code: 1000, reason: 'interrupted' })
+    expect(states.slice(mark).find((s) => s.state === 'reconnecting')?.info.close).toEqual({
+      code: 1000,
+      reason: 'interrupted',
+    })
     // Suspended: the 300 ms backoff would have fired by now if timers ran.
     const tasksWhileHidden = platform.tasks.length
     await new Promise((r) => setTimeout(r, 800))

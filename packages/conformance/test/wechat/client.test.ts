@@ -63,7 +63,13 @@ describe('wechat transport under the client', () => {
   it('reconnects at once on onAppShow and when the network returns, and shows close reasons', async () => {
     const { platform, connections, client, states, accept } = setup()
     cleanup = () => client.close({ force: true })
-    await Promise.all([client.connect(), (async () => { await until(() => connections.length === 1, 2000, 'socket'); await accept(connections[0]!) })()])
+    await Promise.all([
+      client.connect(),
+      (async () => {
+        await until(() => connections.length === 1, 2000, 'socket')
+        await accept(connections[0]!)
+      })(),
+    ])
 
     connections[0]!.close(1006, 'abnormal closure')
     await until(() => client.state === 'reconnecting', 2000, 'reconnecting')
@@ -91,7 +97,13 @@ describe('wechat transport under the client', () => {
   it('reconnects when an interrupted socket reports its close only after onAppShow', async () => {
     const { platform, connections, client, states, accept } = setup()
     cleanup = () => client.close({ force: true })
-    await Promise.all([client.connect(), (async () => { await until(() => connections.length === 1, 2000, 'socket'); await accept(connections[0]!) })()])
+    await Promise.all([
+      client.connect(),
+      (async () => {
+        await until(() => connections.length === 1, 2000, 'socket')
+        await accept(connections[0]!)
+      })(),
+    ])
 
     platform.app.hide()
     const reportClose = platform.interrupt({ defer: true })

@@ -1,9 +1,19 @@
 import type { Transport, TransportOpenOptions, TransportStream } from '@tidings/core'
 import { alipay, bytedance, uniapp, wechat, type MiniTransportOptions } from '../../../transport-wechat/src/index.js'
-import { createFakePlatform, memoryWire, type FakePlatform, type MemoryConnection, type PlatformShape } from '../../src/wechat/index.js'
+import {
+  createFakePlatform,
+  memoryWire,
+  type FakePlatform,
+  type MemoryConnection,
+  type PlatformShape,
+} from '../../src/wechat/index.js'
 
 /** A transport factory per platform shape, so one suite runs against all four. */
-export const SHAPES: Array<{ shape: PlatformShape; name: string; make: (api: unknown, options?: MiniTransportOptions & Record<string, unknown>) => Transport }> = [
+export const SHAPES: Array<{
+  shape: PlatformShape
+  name: string
+  make: (api: unknown, options?: MiniTransportOptions & Record<string, unknown>) => Transport
+}> = [
   { shape: 'wx', name: 'wechat', make: (api, o) => wechat({ ...o, wx: api as never }) },
   { shape: 'my', name: 'alipay', make: (api, o) => alipay({ ...o, my: api as never }) },
   { shape: 'uni', name: 'uniapp', make: (api, o) => uniapp({ ...o, uni: api as never }) },
@@ -14,7 +24,10 @@ export const ENDPOINT = { host: 'mq.example.com', port: 443, path: '/mqtt' }
 export const OPEN: TransportOpenOptions = { scheme: 'wss', protocols: ['mqtt'], connectTimeoutMs: 5000 }
 
 /** A fake platform on the memory wire plus a transport on it. */
-export function memorySetup(entry: (typeof SHAPES)[number], options: MiniTransportOptions & Record<string, unknown> = {}): {
+export function memorySetup(
+  entry: (typeof SHAPES)[number],
+  options: MiniTransportOptions & Record<string, unknown> = {},
+): {
   platform: FakePlatform
   connections: MemoryConnection[]
   transport: Transport
@@ -38,7 +51,9 @@ export const write = (stream: TransportStream, chunk: Uint8Array): Promise<void>
 export function watch(stream: TransportStream): { data: Uint8Array[]; closes: number; errors: Error[] } {
   const seen = { data: [] as Uint8Array[], closes: 0, errors: [] as Error[] }
   stream.on('data', (chunk: Uint8Array) => seen.data.push(new Uint8Array(chunk)))
-  stream.on('close', () => { seen.closes++ })
+  stream.on('close', () => {
+    seen.closes++
+  })
   stream.on('error', (error: Error) => seen.errors.push(error))
   return seen
 }

@@ -1,4 +1,12 @@
-import { bytes, createClient, topic, type BrokerProfile, type ClientState, type StateInfo, type TidingsClient } from '@tidings/core'
+import {
+  bytes,
+  createClient,
+  topic,
+  type BrokerProfile,
+  type ClientState,
+  type StateInfo,
+  type TidingsClient,
+} from '@tidings/core'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { mosquitto } from '@tidings/mosquitto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,11 +55,21 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
 
     it('does QoS 0 and QoS 1 binary round trips with exact frames', async () => {
       const got: number[][] = []
-      await client.subscribe(blob, { run }, (value) => { got.push([...value]) }, { qos: 1 })
+      await client.subscribe(
+        blob,
+        { run },
+        (value) => {
+          got.push([...value])
+        },
+        { qos: 1 },
+      )
       await client.publish(blob, { run }, payload(0, 1, 2, 255), { qos: 0 })
       await client.publish(blob, { run }, payload(9, 8, 7), { qos: 1 })
       await until(() => got.length === 2, 5000, 'two messages')
-      expect(got).toEqual([[0, 1, 2, 255], [9, 8, 7]])
+      expect(got).toEqual([
+        [0, 1, 2, 255],
+        [9, 8, 7],
+      ])
       const task = platform.tasks[0]!
       expect(task.sendFailures).toEqual([])
       // Every frame is a whole number of MQTT packets, never a pooled backing buffer.
@@ -60,7 +78,14 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
 
     it('survives a server-side disconnect: reconnects and resubscribes', async () => {
       const got: number[][] = []
-      await client.subscribe(blob, { run: `${run}-drop` }, (value) => { got.push([...value]) }, { qos: 1 })
+      await client.subscribe(
+        blob,
+        { run: `${run}-drop` },
+        (value) => {
+          got.push([...value])
+        },
+        { qos: 1 },
+      )
       const before = platform.tasks.length
       await target().dropClients()
       await until(() => platform.tasks.length > before && client.state === 'online', 15_000, 'reconnected')
@@ -86,7 +111,14 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
       try {
         await sleeper.connect()
         const got: number[][] = []
-        await sleeper.subscribe(blob, { run: `${run}-bg` }, (value) => { got.push([...value]) }, { qos: 1 })
+        await sleeper.subscribe(
+          blob,
+          { run: `${run}-bg` },
+          (value) => {
+            got.push([...value])
+          },
+          { qos: 1 },
+        )
         app.app.hide()
         // Suspended: the socket dies, and its close is only reported once the app resumes.
         const reportClose = app.interrupt({ defer: true })
@@ -125,12 +157,20 @@ afterAll(async () => {
   await Promise.all([mosquittoFixture?.close(), devbroker?.close()])
 })
 
-suite('Mosquitto', () => ({
-  profile: () => mosquitto({ host: mosquittoFixture.host, port: mosquittoFixture.wsPort }),
-  dropClients: () => mosquittoFixture.restart(),
-}), 5)
+suite(
+  'Mosquitto',
+  () => ({
+    profile: () => mosquitto({ host: mosquittoFixture.host, port: mosquittoFixture.wsPort }),
+    dropClients: () => mosquittoFixture.restart(),
+  }),
+  5,
+)
 
-suite('devbroker', () => ({
-  profile: () => devbroker.profile(),
-  dropClients: async () => devbroker.dropClients(),
-}), 4)
+suite(
+  'devbroker',
+  () => ({
+    profile: () => devbroker.profile(),
+    dropClients: async () => devbroker.dropClients(),
+  }),
+  4,
+)

@@ -4,7 +4,8 @@ import { alipay, uniapp, wechat } from '../../../transport-wechat/src/index.js'
 import { createFakePlatform, memoryWire } from '../../src/wechat/index.js'
 import { ENDPOINT, OPEN, SHAPES, flush, memorySetup, watch, write } from './helpers.js'
 
-const bytesOf = (frame: Uint8Array | string): number[] => (typeof frame === 'string' ? [...Buffer.from(frame)] : [...frame])
+const bytesOf = (frame: Uint8Array | string): number[] =>
+  typeof frame === 'string' ? [...Buffer.from(frame)] : [...frame]
 
 describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
   it('queues writes until the socket opens; packets of one tick leave as one frame', async () => {
@@ -41,7 +42,9 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
 
   it('emits close once with the platform close info, and never closes a closed socket', async () => {
     const { platform, connections, transport } = memorySetup(entry)
-    const stream = transport.open(ENDPOINT, OPEN) as ReturnType<typeof transport.open> & { closeInfo?: { code?: number; reason?: string } }
+    const stream = transport.open(ENDPOINT, OPEN) as ReturnType<typeof transport.open> & {
+      closeInfo?: { code?: number; reason?: string }
+    }
     const seen = watch(stream)
     connections[0]!.open()
     await flush()
@@ -100,7 +103,10 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     connections[0]!.message(new Uint8Array([0x20, 0x02, 0x00, 0x00]))
     connections[0]!.message('hi')
     await flush()
-    expect(seen.data.map((d) => [...d])).toEqual([[0x20, 0x02, 0x00, 0x00], [0x68, 0x69]])
+    expect(seen.data.map((d) => [...d])).toEqual([
+      [0x20, 0x02, 0x00, 0x00],
+      [0x68, 0x69],
+    ])
     stream.destroy()
   })
 
@@ -155,7 +161,10 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     expect(transport.scheme).toBe('wss')
     transport.open(ENDPOINT, OPEN).destroy()
     transport.open({ host: 'mq.example.com', port: 8084, path: '/mqtt' }, OPEN).destroy()
-    expect(connections.map((c) => c.request.url)).toEqual(['wss://mq.example.com/mqtt', 'wss://mq.example.com:8084/mqtt'])
+    expect(connections.map((c) => c.request.url)).toEqual([
+      'wss://mq.example.com/mqtt',
+      'wss://mq.example.com:8084/mqtt',
+    ])
     const call = platform.calls[0]!
     if (entry.shape === 'my') {
       expect(call.multiple).toBe(true)
@@ -168,7 +177,11 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
 
   it('warns once about ws://, IP and localhost URLs, and rejects them in reject mode', () => {
     const warnings: string[] = []
-    const { transport } = memorySetup(entry, { production: 'warn', secure: false, warn: (m: string) => warnings.push(m) })
+    const { transport } = memorySetup(entry, {
+      production: 'warn',
+      secure: false,
+      warn: (m: string) => warnings.push(m),
+    })
     expect(transport.scheme).toBe('ws')
     transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, OPEN).destroy()
     transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, OPEN).destroy()
@@ -177,9 +190,13 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     expect(warnings[1]).toMatch(/IP address or localhost/)
 
     const strict = memorySetup(entry, { production: 'reject' })
-    expect(() => strict.transport.open({ host: 'localhost', port: 443 }, OPEN)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => strict.transport.open({ host: 'localhost', port: 443 }, OPEN)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    )
     const insecure = memorySetup(entry, { production: 'reject', secure: false })
-    expect(() => insecure.transport.open({ host: 'mq.example.com', port: 80 }, OPEN)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => insecure.transport.open({ host: 'mq.example.com', port: 80 }, OPEN)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    )
     expect(strict.connections).toHaveLength(0)
   })
 
@@ -230,10 +247,18 @@ describe('platform differences', () => {
       connectSocket: (opts: Record<string, unknown>) => {
         received.push(JSON.stringify({ protocols: opts.protocols ?? null, header: opts.header ?? null }))
         return {
-          onOpen: (l: (r: unknown) => void) => { listeners.open = l },
-          onMessage: (l: (r: unknown) => void) => { listeners.message = l },
-          onClose: (l: (r: unknown) => void) => { listeners.close = l },
-          onError: (l: (r: unknown) => void) => { listeners.error = l },
+          onOpen: (l: (r: unknown) => void) => {
+            listeners.open = l
+          },
+          onMessage: (l: (r: unknown) => void) => {
+            listeners.message = l
+          },
+          onClose: (l: (r: unknown) => void) => {
+            listeners.close = l
+          },
+          onError: (l: (r: unknown) => void) => {
+            listeners.error = l
+          },
           send: () => {},
           close: () => {},
         }

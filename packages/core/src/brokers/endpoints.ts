@@ -27,11 +27,17 @@ export function resolveEndpoint(
   defaults: Partial<Record<TransportScheme, number>>,
 ): EndpointInfo {
   if (options.tls && (scheme === 'mqtt' || scheme === 'ws')) {
-    throw new TidingsError('UNSUPPORTED', `${broker} profile was created with tls: true but the transport speaks plain ${scheme}`, { adapter: broker })
+    throw new TidingsError(
+      'UNSUPPORTED',
+      `${broker} profile was created with tls: true but the transport speaks plain ${scheme}`,
+      { adapter: broker },
+    )
   }
   const port = options.ports?.[scheme] ?? options.port ?? defaults[scheme]
   if (port === undefined) {
-    throw new TidingsError('UNSUPPORTED', `${broker} has no default port for ${scheme}; pass ports: { ${scheme}: … }`, { adapter: broker })
+    throw new TidingsError('UNSUPPORTED', `${broker} has no default port for ${scheme}; pass ports: { ${scheme}: … }`, {
+      adapter: broker,
+    })
   }
   const ws = scheme === 'ws' || scheme === 'wss'
   return {
@@ -51,7 +57,11 @@ export function normalizePath(path: string | undefined): string {
 /** Checks the host option of a profile factory. */
 export function assertHost(broker: string, host: unknown): asserts host is string {
   if (typeof host !== 'string' || host.length === 0 || /[\s/]/.test(host)) {
-    throw new TidingsError('INVALID_OPTIONS', `${broker}: host must be a host name or IP address, got ${JSON.stringify(host)}`, { adapter: broker })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `${broker}: host must be a host name or IP address, got ${JSON.stringify(host)}`,
+      { adapter: broker },
+    )
   }
 }
 

@@ -1,4 +1,11 @@
-import type { BrokerCapabilities, BrokerProfile, ConnectContext, ConnectCredentials, MaybePromise, TransportScheme } from '../contracts.js'
+import type {
+  BrokerCapabilities,
+  BrokerProfile,
+  ConnectContext,
+  ConnectCredentials,
+  MaybePromise,
+  TransportScheme,
+} from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import { normalizePath, randomClientId } from './endpoints.js'
 
@@ -17,7 +24,15 @@ export interface GenericBrokerOptions {
 }
 
 const DEFAULT_PORTS: Record<TransportScheme, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 }
-const SCHEMES: Record<string, TransportScheme> = { mqtt: 'mqtt', tcp: 'mqtt', mqtts: 'mqtts', ssl: 'mqtts', tls: 'mqtts', ws: 'ws', wss: 'wss' }
+const SCHEMES: Record<string, TransportScheme> = {
+  mqtt: 'mqtt',
+  tcp: 'mqtt',
+  mqtts: 'mqtts',
+  ssl: 'mqtts',
+  tls: 'mqtts',
+  ws: 'ws',
+  wss: 'wss',
+}
 // Parsed by hand: `URL` is missing in mini-program runtimes.
 const URL_PATTERN = /^([a-z]+):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?([^?#]*)/i
 
@@ -30,20 +45,35 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
   const match = typeof options?.url === 'string' ? URL_PATTERN.exec(options.url) : null
   const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined
   if (!match || !scheme) {
-    throw new TidingsError('INVALID_OPTIONS', `genericBroker: url must look like mqtt://host:1883 or wss://host/mqtt, got ${JSON.stringify(options?.url)}`, { adapter: 'generic' })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `genericBroker: url must look like mqtt://host:1883 or wss://host/mqtt, got ${JSON.stringify(options?.url)}`,
+      { adapter: 'generic' },
+    )
   }
   const host = match[2]!.replace(/^\[|\]$/g, '')
   const port = match[3] ? Number(match[3]) : DEFAULT_PORTS[scheme]
   const path = normalizePath(match[4])
   const clientId = options.clientId ?? randomClientId()
-  const capabilities: BrokerCapabilities = { mqtt5: true, qos2: true, retain: true, will: true, sharedSubscriptions: true, ...options.capabilities }
+  const capabilities: BrokerCapabilities = {
+    mqtt5: true,
+    qos2: true,
+    retain: true,
+    will: true,
+    sharedSubscriptions: true,
+    ...options.capabilities,
+  }
   return {
     name: 'generic',
     capabilities,
     refreshesCredentials: options.credentials !== undefined,
     endpoint(requested) {
       if (requested !== scheme) {
-        throw new TidingsError('UNSUPPORTED', `genericBroker url is ${scheme}:// but the transport speaks ${requested}://`, { adapter: 'generic' })
+        throw new TidingsError(
+          'UNSUPPORTED',
+          `genericBroker url is ${scheme}:// but the transport speaks ${requested}://`,
+          { adapter: 'generic' },
+        )
       }
       return scheme === 'ws' || scheme === 'wss' ? { host, port, path } : { host, port }
     },

@@ -24,7 +24,11 @@ export interface ReconnectPolicy {
   readonly maxAttempts: number
 }
 
-export const reconnectDefaults: ReconnectPolicy = { baseMs: 12_000, capMs: 60_000, maxAttempts: Number.POSITIVE_INFINITY }
+export const reconnectDefaults: ReconnectPolicy = {
+  baseMs: 12_000,
+  capMs: 60_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+}
 
 /** Attempts that keep the first window before it starts doubling. */
 const FLAT_ATTEMPTS = 3

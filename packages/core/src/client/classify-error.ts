@@ -16,7 +16,17 @@ const TLS_UNTRUSTED_CODES = new Set([
   'HOSTNAME_MISMATCH',
 ])
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED'])
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ECONNABORTED',
+])
 
 /** Maps what MQTT.js or a socket emits to a TidingsError with a stable code. */
 export function classifyError(error: unknown, adapter: string, transport: string): TidingsError {
@@ -25,18 +35,39 @@ export function classifyError(error: unknown, adapter: string, transport: string
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'number' && message.startsWith('Connection refused')) {
     const verdict = connackVerdict(code)
-    return new TidingsError(verdict.code, `${adapter} refused the connection: ${verdict.reason} (reason code ${code})`, { adapter, reasonCode: code, cause: error })
+    return new TidingsError(
+      verdict.code,
+      `${adapter} refused the connection: ${verdict.reason} (reason code ${code})`,
+      { adapter, reasonCode: code, cause: error },
+    )
   }
-  if (message === 'connack timeout') return new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${adapter} in time`, { adapter, cause: error })
-  if (message === 'Keepalive timeout') return new TidingsError('CONNECTION_LOST', `${adapter} stopped answering keep-alive pings`, { adapter, cause: error })
+  if (message === 'connack timeout')
+    return new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${adapter} in time`, { adapter, cause: error })
+  if (message === 'Keepalive timeout')
+    return new TidingsError('CONNECTION_LOST', `${adapter} stopped answering keep-alive pings`, {
+      adapter,
+      cause: error,
+    })
   if (typeof code === 'string') {
     if (TLS_UNTRUSTED_CODES.has(code)) {
-      return new TidingsError('TLS_UNTRUSTED', `the certificate of ${adapter} is not trusted (${code}): pass its CA to the transport, e.g. tls({ ca }) or websocket({ WebSocket, socketOptions: { ca } })`, { adapter: transport, cause: error })
+      return new TidingsError(
+        'TLS_UNTRUSTED',
+        `the certificate of ${adapter} is not trusted (${code}): pass its CA to the transport, e.g. tls({ ca }) or websocket({ WebSocket, socketOptions: { ca } })`,
+        { adapter: transport, cause: error },
+      )
     }
-    if (UNREACHABLE_CODES.has(code)) return new TidingsError('CONNECTION_REFUSED', `cannot reach ${adapter}: ${message}`, { adapter: transport, cause: error })
+    if (UNREACHABLE_CODES.has(code))
+      return new TidingsError('CONNECTION_REFUSED', `cannot reach ${adapter}: ${message}`, {
+        adapter: transport,
+        cause: error,
+      })
   }
   if (message.startsWith('Protocol error') || typeof code === 'number') {
-    return new TidingsError('PROTOCOL_ERROR', message, { adapter, cause: error, ...(typeof code === 'number' ? { reasonCode: code } : {}) })
+    return new TidingsError('PROTOCOL_ERROR', message, {
+      adapter,
+      cause: error,
+      ...(typeof code === 'number' ? { reasonCode: code } : {}),
+    })
   }
   return new TidingsError('TRANSPORT_ERROR', message, { adapter: transport, cause: error })
 }
@@ -68,7 +99,8 @@ const ACK_CODES: Partial<Record<number, 'PAYLOAD_TOO_LARGE' | 'QUOTA_EXCEEDED' |
  */
 export function fromMqttError(error: unknown, context: MqttErrorContext): TidingsError {
   const { adapter, operation = 'connect', topic } = context
-  if (operation === 'connect' || isTidingsError(error)) return classifyError(error, adapter, context.transport ?? adapter)
+  if (operation === 'connect' || isTidingsError(error))
+    return classifyError(error, adapter, context.transport ?? adapter)
   const message = error instanceof Error ? error.message : String(error)
   const reasonCode = (error as { code?: unknown } | null)?.code
   const denied = operation === 'publish' ? 'PUBLISH_DENIED' : 'SUBSCRIBE_DENIED'
@@ -82,7 +114,15 @@ export function fromMqttError(error: unknown, context: MqttErrorContext): Tiding
     })
   }
   if (message === 'Connection closed' || message === 'client disconnecting') {
-    return new TidingsError('CONNECTION_LOST', `connection to ${adapter} closed before it acknowledged ${what}`, { adapter, cause: error, ...(topic ? { topic } : {}) })
+    return new TidingsError('CONNECTION_LOST', `connection to ${adapter} closed before it acknowledged ${what}`, {
+      adapter,
+      cause: error,
+      ...(topic ? { topic } : {}),
+    })
   }
-  return new TidingsError(denied, `${adapter} refused ${what}: ${message}`, { adapter, cause: error, ...(topic ? { topic } : {}) })
+  return new TidingsError(denied, `${adapter} refused ${what}: ${message}`, {
+    adapter,
+    cause: error,
+    ...(topic ? { topic } : {}),
+  })
 }

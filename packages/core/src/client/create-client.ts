@@ -1,6 +1,19 @@
 import { Buffer } from 'buffer'
-import { MqttClient, type IClientOptions, type IClientPublishOptions, type IConnackPacket, type IPublishPacket } from 'mqtt'
-import type { BrokerProfile, ConnectCredentials, EndpointInfo, ProfileSession, TransportScheme, TransportStream } from '../contracts.js'
+import {
+  MqttClient,
+  type IClientOptions,
+  type IClientPublishOptions,
+  type IConnackPacket,
+  type IPublishPacket,
+} from 'mqtt'
+import type {
+  BrokerProfile,
+  ConnectCredentials,
+  EndpointInfo,
+  ProfileSession,
+  TransportScheme,
+  TransportStream,
+} from '../contracts.js'
 import { TidingsError, isTidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
 import { assertTopicFilter, assertTopicName } from '../topic/validate.js'
@@ -89,19 +102,28 @@ class Client implements TidingsClient {
   private onlineSince = Number.NEGATIVE_INFINITY
 
   constructor(options: ClientOptions) {
-    if (!options || typeof options !== 'object') throw new TidingsError('INVALID_OPTIONS', 'createClient needs an options object')
+    if (!options || typeof options !== 'object')
+      throw new TidingsError('INVALID_OPTIONS', 'createClient needs an options object')
     const { broker, transport } = options
     if (!broker || typeof broker.endpoint !== 'function' || typeof broker.connectOptions !== 'function') {
-      throw new TidingsError('INVALID_OPTIONS', 'options.broker must be a broker profile such as mosquitto({ … }) or genericBroker({ url })')
+      throw new TidingsError(
+        'INVALID_OPTIONS',
+        'options.broker must be a broker profile such as mosquitto({ … }) or genericBroker({ url })',
+      )
     }
     if (!transport || typeof transport.open !== 'function') {
-      throw new TidingsError('INVALID_OPTIONS', 'options.transport must be a transport such as tcp(), websocket() or wechat()')
+      throw new TidingsError(
+        'INVALID_OPTIONS',
+        'options.transport must be a transport such as tcp(), websocket() or wechat()',
+      )
     }
     this.options = options
     this.adapter = broker.name
     this.protocolVersion = options.protocolVersion ?? (broker.capabilities.mqtt5 ? 5 : 4)
     if (this.protocolVersion === 5 && !broker.capabilities.mqtt5) {
-      throw new TidingsError('UNSUPPORTED', `${broker.name} does not speak MQTT 5; use protocolVersion 4`, { adapter: broker.name })
+      throw new TidingsError('UNSUPPORTED', `${broker.name} does not speak MQTT 5; use protocolVersion 4`, {
+        adapter: broker.name,
+      })
     }
     this.policy = options.reconnect === false ? undefined : { ...reconnectDefaults, ...options.reconnect }
     this.queue = new OfflineQueue(options.offlineQueueLimit ?? 1000)
@@ -115,7 +137,12 @@ class Client implements TidingsClient {
         this.reconnectNow()
       }
       if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
-      if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => { if (online) resumed() }))
+      if (lifecycle.onNetworkChange)
+        this.detach.push(
+          lifecycle.onNetworkChange((online) => {
+            if (online) resumed()
+          }),
+        )
     }
   }
 
@@ -154,9 +181,14 @@ class Client implements TidingsClient {
     this.attemptError = undefined
     let credentials: ConnectCredentials
     try {
-      credentials = await this.options.broker.connectOptions({ attempt: this.attempt, ...(previous ? { previousError: { code: previous.code } } : {}) })
+      credentials = await this.options.broker.connectOptions({
+        attempt: this.attempt,
+        ...(previous ? { previousError: { code: previous.code } } : {}),
+      })
       if (!credentials || typeof credentials.clientId !== 'string' || credentials.clientId.length === 0) {
-        throw new TidingsError('INVALID_CLIENT_ID', `${this.adapter} profile returned no client id`, { adapter: this.adapter })
+        throw new TidingsError('INVALID_CLIENT_ID', `${this.adapter} profile returned no client id`, {
+          adapter: this.adapter,
+        })
       }
     } catch (error) {
       this.attempting = false
@@ -176,7 +208,8 @@ class Client implements TidingsClient {
   private createMqtt(credentials: ConnectCredentials): MqttClient {
     const o = this.options
     const will = o.will
-    if (will && !o.broker.capabilities.will) throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support will messages`, { adapter: this.adapter })
+    if (will && !o.broker.capabilities.will)
+      throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support will messages`, { adapter: this.adapter })
     const mqttOptions: IClientOptions = {
       manualConnect: true,
       // tidings owns reconnecting (jittered backoff, fresh credentials); MQTT.js's fixed-period timer stays off.
@@ -188,14 +221,27 @@ class Client implements TidingsClient {
       clean: o.clean ?? true,
       clientId: credentials.clientId,
       timerVariant: 'native',
-      ...(o.sessionExpirySeconds !== undefined && this.protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
-      ...(will ? { will: { topic: will.topic, payload: will.payload as Buffer, qos: will.qos ?? 0, retain: will.retain ?? false } } : {}),
+      ...(o.sessionExpirySeconds !== undefined && this.protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } }
+        : {}),
+      ...(will
+        ? {
+            will: {
+              topic: will.topic,
+              payload: will.payload as Buffer,
+              qos: will.qos ?? 0,
+              retain: will.retain ?? false,
+            },
+          }
+        : {}),
     }
     const mqtt = new MqttClient(() => this.openTransport(), mqttOptions)
     mqtt.on('connect', (connack) => this.onOnline(connack))
     mqtt.on('close', () => this.onClose())
     mqtt.on('error', (error) => this.onMqttError(error))
-    mqtt.on('message', (topicName: string, payload: Buffer, packet: IPublishPacket) => this.registry.dispatch(topicName, payload, packet))
+    mqtt.on('message', (topicName: string, payload: Buffer, packet: IPublishPacket) =>
+      this.registry.dispatch(topicName, payload, packet),
+    )
     this.mqtt = mqtt
     return mqtt
   }
@@ -263,7 +309,13 @@ class Client implements TidingsClient {
     const close = this.lastCloseInfo
     if (this.attempting || this._state === 'connecting') {
       this.attempting = false
-      const error = this.attemptError ?? new TidingsError('CONNECTION_REFUSED', `connection to ${this.adapter} closed before CONNACK${close?.reason ? ` (${close.reason})` : ''}`, { adapter: this.adapter })
+      const error =
+        this.attemptError ??
+        new TidingsError(
+          'CONNECTION_REFUSED',
+          `connection to ${this.adapter} closed before CONNACK${close?.reason ? ` (${close.reason})` : ''}`,
+          { adapter: this.adapter },
+        )
       this.attemptFailed(error, close)
       return
     }
@@ -272,7 +324,10 @@ class Client implements TidingsClient {
     const cause = this.lossCause
     this.lossCause = undefined
     const why = close?.reason ?? cause?.message
-    const error = new TidingsError('CONNECTION_LOST', `connection to ${this.adapter} lost${why ? `: ${why}` : ''}`, { adapter: this.adapter, ...(cause ? { cause } : {}) })
+    const error = new TidingsError('CONNECTION_LOST', `connection to ${this.adapter} lost${why ? `: ${why}` : ''}`, {
+      adapter: this.adapter,
+      ...(cause ? { cause } : {}),
+    })
     for (const group of this.registry.groups.values()) if (group.status === 'sent') group.status = 'pending'
     if (!this.policy) return this.giveUp(error, close)
     this.attempt = 0
@@ -314,7 +369,15 @@ class Client implements TidingsClient {
     if (!this.policy || this.attempt >= this.policy.maxAttempts) {
       return this.giveUp(
         this.policy
-          ? new TidingsError('RECONNECT_EXHAUSTED', `gave up after ${this.attempt} reconnect attempts: ${error.message}`, { adapter: this.adapter, cause: error, ...(error.reasonCode !== undefined ? { reasonCode: error.reasonCode } : {}) })
+          ? new TidingsError(
+              'RECONNECT_EXHAUSTED',
+              `gave up after ${this.attempt} reconnect attempts: ${error.message}`,
+              {
+                adapter: this.adapter,
+                cause: error,
+                ...(error.reasonCode !== undefined ? { reasonCode: error.reasonCode } : {}),
+              },
+            )
           : error,
         close,
         !this.policy && emitted,
@@ -349,7 +412,10 @@ class Client implements TidingsClient {
     this.connectWaiters = []
     for (const waiter of waiters) waiter.reject(error)
     if (waiters.length === 0 && !reported) this.reportError(error)
-    const notConnected = new TidingsError('NOT_CONNECTED', `client is offline: ${error.message}`, { adapter: this.adapter, cause: error })
+    const notConnected = new TidingsError('NOT_CONNECTED', `client is offline: ${error.message}`, {
+      adapter: this.adapter,
+      cause: error,
+    })
     this.queue.rejectAll(notConnected)
     for (const group of [...this.registry.groups.values()]) if (group.waiters.length > 0) settle(group, notConnected)
   }
@@ -374,7 +440,12 @@ class Client implements TidingsClient {
 
   // --- publishing ---
 
-  publish<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>, payload: V, options?: PublishOptions): Promise<void> {
+  publish<T extends string, V>(
+    topic: Topic<T, V>,
+    params: TopicParams<T>,
+    payload: V,
+    options?: PublishOptions,
+  ): Promise<void> {
     try {
       const name = topic.name(params)
       const qos = options?.qos ?? topic.qos
@@ -384,7 +455,9 @@ class Client implements TidingsClient {
       if (isPromise(encoded)) {
         return encoded.then(
           (value) => this.send(name, value, qos, retain, options?.properties),
-          (error: unknown) => { throw encodeError(name, topic, error) },
+          (error: unknown) => {
+            throw encodeError(name, topic, error)
+          },
         )
       }
       return this.send(name, encoded, qos, retain, options?.properties)
@@ -399,20 +472,45 @@ class Client implements TidingsClient {
     const { capabilities, validateTopic } = this.options.broker
     if (name.charCodeAt(0) !== 36 /* $ */) assertTopicName(name)
     validateTopic?.(name, 'publish')
-    if (qos === 2 && !capabilities.qos2) throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support QoS 2`, { adapter: this.adapter, topic: name })
-    if (retain && !capabilities.retain) throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support retained messages`, { adapter: this.adapter, topic: name })
+    if (qos === 2 && !capabilities.qos2)
+      throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support QoS 2`, {
+        adapter: this.adapter,
+        topic: name,
+      })
+    if (retain && !capabilities.retain)
+      throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support retained messages`, {
+        adapter: this.adapter,
+        topic: name,
+      })
   }
 
-  private send(topicName: string, payload: string | Uint8Array, qos: 0 | 1 | 2, retain: boolean, properties: PublishOptions['properties']): Promise<void> {
+  private send(
+    topicName: string,
+    payload: string | Uint8Array,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+    properties: PublishOptions['properties'],
+  ): Promise<void> {
     const max = this.options.broker.capabilities.maxPayloadBytes
     if (max !== undefined) {
       const size = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength
       if (size > max) {
-        return Promise.reject(new TidingsError('PAYLOAD_TOO_LARGE', `payload of ${size} bytes exceeds ${this.adapter}'s limit of ${max}`, { adapter: this.adapter, topic: topicName }))
+        return Promise.reject(
+          new TidingsError('PAYLOAD_TOO_LARGE', `payload of ${size} bytes exceeds ${this.adapter}'s limit of ${max}`, {
+            adapter: this.adapter,
+            topic: topicName,
+          }),
+        )
       }
     }
     if (this.gaveUp && this._state === 'offline') {
-      return Promise.reject(new TidingsError('NOT_CONNECTED', `client is offline: ${this.gaveUp.message}`, { adapter: this.adapter, cause: this.gaveUp, topic: topicName }))
+      return Promise.reject(
+        new TidingsError('NOT_CONNECTED', `client is offline: ${this.gaveUp.message}`, {
+          adapter: this.adapter,
+          cause: this.gaveUp,
+          topic: topicName,
+        }),
+      )
     }
     const props = this.protocolVersion === 5 && properties ? (properties as Record<string, unknown>) : undefined
     return new Promise<void>((resolve, reject) => {
@@ -428,7 +526,10 @@ class Client implements TidingsClient {
     const opts: IClientPublishOptions = { qos: item.qos, retain: item.retain }
     if (item.properties) opts.properties = item.properties
     // MQTT.js writes Buffers on its fast path; wrap other views without copying.
-    const payload = typeof item.payload === 'string' || Buffer.isBuffer(item.payload) ? item.payload : Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength)
+    const payload =
+      typeof item.payload === 'string' || Buffer.isBuffer(item.payload)
+        ? item.payload
+        : Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength)
     if (item.qos === 0) {
       // No callback for QoS 0: MQTT.js adds a 'drain' listener per callback when the socket backs up, which
       // makes large bursts quadratic. QoS 0 promises nothing beyond the write, so resolve now.
@@ -462,9 +563,14 @@ class Client implements TidingsClient {
     try {
       if (typeof handler !== 'function') throw new TidingsError('INVALID_OPTIONS', 'subscribe needs a handler function')
       const filter = topic.filter(params)
-      return this.addEntry(filter, options?.qos ?? topic.qos, options?.share, false, topic as Topic<string, unknown>, handler as Entry['handler']).then(
-        (entry) => this.handle(entry),
-      )
+      return this.addEntry(
+        filter,
+        options?.qos ?? topic.qos,
+        options?.share,
+        false,
+        topic as Topic<string, unknown>,
+        handler as Entry['handler'],
+      ).then((entry) => this.handle(entry))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -494,20 +600,41 @@ class Client implements TidingsClient {
     if (qos === 2 && !capabilities.qos2) qos = 1
     let mqttFilter = filter
     if (share !== undefined) {
-      if (!capabilities.sharedSubscriptions) throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support shared subscriptions`, { adapter: this.adapter })
-      if (!/^[^/+#]+$/.test(share)) throw new TidingsError('INVALID_TOPIC', `share group ${JSON.stringify(share)} must be one level without / + #`)
+      if (!capabilities.sharedSubscriptions)
+        throw new TidingsError('UNSUPPORTED', `${this.adapter} does not support shared subscriptions`, {
+          adapter: this.adapter,
+        })
+      if (!/^[^/+#]+$/.test(share))
+        throw new TidingsError('INVALID_TOPIC', `share group ${JSON.stringify(share)} must be one level without / + #`)
       mqttFilter = `$share/${share}/${filter}`
     }
     const max = capabilities.maxSubscriptions
-    if (!listenOnly && max !== undefined && !this.registry.groups.has(mqttFilter) && this.registry.brokerSubscriptionCount >= max) {
-      throw new TidingsError('QUOTA_EXCEEDED', `${this.adapter} allows at most ${max} subscriptions per client`, { adapter: this.adapter, topic: filter })
+    if (
+      !listenOnly &&
+      max !== undefined &&
+      !this.registry.groups.has(mqttFilter) &&
+      this.registry.brokerSubscriptionCount >= max
+    ) {
+      throw new TidingsError('QUOTA_EXCEEDED', `${this.adapter} allows at most ${max} subscriptions per client`, {
+        adapter: this.adapter,
+        topic: filter,
+      })
     }
-    const { entry, mustSend } = this.registry.add(mqttFilter, filter, qos, listenOnly, (group) => ({ group, topic, handler }))
+    const { entry, mustSend } = this.registry.add(mqttFilter, filter, qos, listenOnly, (group) => ({
+      group,
+      topic,
+      handler,
+    }))
     const group = entry.group
     if (group.status === 'active' || group.status === 'listen') return Promise.resolve(entry)
     if (this.gaveUp && this._state === 'offline') {
       this.registry.remove(entry)
-      return Promise.reject(new TidingsError('NOT_CONNECTED', `client is offline: ${this.gaveUp.message}`, { adapter: this.adapter, cause: this.gaveUp }))
+      return Promise.reject(
+        new TidingsError('NOT_CONNECTED', `client is offline: ${this.gaveUp.message}`, {
+          adapter: this.adapter,
+          cause: this.gaveUp,
+        }),
+      )
     }
     const acked = new Promise<Entry>((resolve, reject) => {
       group.waiters.push({
@@ -522,7 +649,10 @@ class Client implements TidingsClient {
       // Re-subscribing while an UNSUBSCRIBE of the same filter is in flight: wait for its UNSUBACK, or a
       // broker that handles the two concurrently (aedes does) may apply the unsubscribe last.
       const unsubscribing = this.unsubscribing.get(mqttFilter)
-      if (unsubscribing) void unsubscribing.then(() => { if (group.status === 'pending') this.sendSubscriptions([group]) })
+      if (unsubscribing)
+        void unsubscribing.then(() => {
+          if (group.status === 'pending') this.sendSubscriptions([group])
+        })
       else this.sendSubscriptions([group])
     }
     return acked
@@ -534,7 +664,9 @@ class Client implements TidingsClient {
     if (!mqtt || this._state !== 'online' || this.holds > 0) return
     const groups = Array.isArray(which)
       ? which
-      : [...this.registry.groups.values()].filter((g) => g.status !== 'listen' && (which === 'all' || g.status === 'pending'))
+      : [...this.registry.groups.values()].filter(
+          (g) => g.status !== 'listen' && (which === 'all' || g.status === 'pending'),
+        )
     if (groups.length === 0) return
     const map: Record<string, { qos: 0 | 1 | 2 }> = {}
     for (const group of groups) {
@@ -548,14 +680,27 @@ class Client implements TidingsClient {
         return
       }
       // SUBACK reason codes come back in request order, on success and on failure alike.
-      const codes = (suback as { granted?: number[] } | undefined)?.granted ?? (error as { packet?: { granted?: number[] } } | null)?.packet?.granted
+      const codes =
+        (suback as { granted?: number[] } | undefined)?.granted ??
+        (error as { packet?: { granted?: number[] } } | null)?.packet?.granted
       groups.forEach((group, i) => {
         if (this.registry.groups.get(group.mqttFilter) !== group) return // unsubscribed meanwhile
         const code = codes?.[i] ?? granted?.[i]?.qos
         if (error && (code === undefined || code < 0x80)) {
-          if (code === undefined) return this.denied(group, fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: group.mqttFilter }))
+          if (code === undefined)
+            return this.denied(
+              group,
+              fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: group.mqttFilter }),
+            )
         } else if (code !== undefined && code >= 0x80) {
-          return this.denied(group, new TidingsError('SUBSCRIBE_DENIED', `${this.adapter} refused the subscription to ${group.mqttFilter}: ${ackReason(code)}`, { adapter: this.adapter, reasonCode: code, topic: group.mqttFilter }))
+          return this.denied(
+            group,
+            new TidingsError(
+              'SUBSCRIBE_DENIED',
+              `${this.adapter} refused the subscription to ${group.mqttFilter}: ${ackReason(code)}`,
+              { adapter: this.adapter, reasonCode: code, topic: group.mqttFilter },
+            ),
+          )
         }
         group.status = 'active'
         settle(group)
@@ -573,14 +718,20 @@ class Client implements TidingsClient {
   private async removeEntry(entry: Entry): Promise<void> {
     const group = this.registry.remove(entry)
     if (!group || group.status === 'listen') return
-    settle(group, new TidingsError('ABORTED', `unsubscribed from ${group.mqttFilter} before the broker acknowledged it`, { topic: group.mqttFilter }))
+    settle(
+      group,
+      new TidingsError('ABORTED', `unsubscribed from ${group.mqttFilter} before the broker acknowledged it`, {
+        topic: group.mqttFilter,
+      }),
+    )
     if (this._state !== 'online' || !this.mqtt || group.status === 'pending') return
     const mqtt = this.mqtt
     const filter = group.mqttFilter
     const done = new Promise<void>((resolve) => {
       mqtt.unsubscribe(filter, (error) => {
         // Unsubscribe failures leave nothing to undo locally: the handler is gone either way.
-        if (error && !isConnectionClosed(error)) this.reportError(fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: filter }))
+        if (error && !isConnectionClosed(error))
+          this.reportError(fromMqttError(error, { adapter: this.adapter, operation: 'subscribe', topic: filter }))
         if (this.unsubscribing.get(filter) === done) this.unsubscribing.delete(filter)
         resolve()
       })
@@ -592,11 +743,22 @@ class Client implements TidingsClient {
   /** UNSUBSCRIBEs in flight, by filter. */
   private readonly unsubscribing = new Map<string, Promise<void>>()
 
-  stream<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: StreamOptions): AsyncIterableIterator<Message<V, TopicParams<T>>> {
+  stream<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: StreamOptions,
+  ): AsyncIterableIterator<Message<V, TopicParams<T>>> {
     const controller: StreamController<Message<V, TopicParams<T>>> = openStream({
       bufferSize: this.options.streamBufferSize ?? 1000,
       ...(options?.signal ? { signal: options.signal } : {}),
-      onOverflow: (dropped) => this.reportError(new TidingsError('STREAM_OVERFLOW', `stream on ${dropped.meta.topic} is not read fast enough; dropped its oldest message`, { topic: dropped.meta.topic })),
+      onOverflow: (dropped) =>
+        this.reportError(
+          new TidingsError(
+            'STREAM_OVERFLOW',
+            `stream on ${dropped.meta.topic} is not read fast enough; dropped its oldest message`,
+            { topic: dropped.meta.topic },
+          ),
+        ),
       start: () => this.subscribe(topic, params, (payload, meta) => controller.push({ payload, meta }), options),
       onFinish: () => this.closers.delete(end),
     })
@@ -608,7 +770,11 @@ class Client implements TidingsClient {
 
   private readonly closers = new Set<() => void>()
 
-  waitFor<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: WaitForOptions<V, TopicParams<T>>): Waiting<V> {
+  waitFor<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: WaitForOptions<V, TopicParams<T>>,
+  ): Waiting<V> {
     // Built on first use: most clients never wait, and a fleet holds thousands of clients.
     this.waitHost ??= {
       timers: this.timers,
@@ -634,15 +800,28 @@ class Client implements TidingsClient {
       publishRaw: (topicName, payload, opts) => {
         if (this._state === 'closed') return Promise.reject(this.closedError())
         return new Promise<void>((resolve, reject) => {
-          const item: QueuedPublish = { topic: topicName, payload, qos: opts?.qos ?? 0, retain: false, properties: undefined, resolve, reject }
+          const item: QueuedPublish = {
+            topic: topicName,
+            payload,
+            qos: opts?.qos ?? 0,
+            retain: false,
+            properties: undefined,
+            resolve,
+            reject,
+          }
           // Raw publishes bypass holds: they are how a profile releases one.
           if (this._state === 'online') this.write(item)
           else this.queue.push(item, true)
         })
       },
       subscribeRaw: async (filter, handler, opts) => {
-        const entry = await this.addEntry(filter, opts?.qos ?? 0, undefined, opts?.listenOnly === true, undefined, (payload, meta) =>
-          handler(payload as Uint8Array, meta.topic),
+        const entry = await this.addEntry(
+          filter,
+          opts?.qos ?? 0,
+          undefined,
+          opts?.listenOnly === true,
+          undefined,
+          (payload, meta) => handler(payload as Uint8Array, meta.topic),
         )
         return () => this.removeEntry(entry)
       },
@@ -693,7 +872,9 @@ class Client implements TidingsClient {
       await new Promise<void>((resolve) => {
         const force = options?.force === true || !wasOnline
         // A graceful end waits for in-flight acks; cap the wait so close() never hangs on a silent broker.
-        const fallback = force ? undefined : this.timers.setTimeout(() => mqtt.end(true, () => resolve()), this.options.connectTimeoutMs ?? 10_000)
+        const fallback = force
+          ? undefined
+          : this.timers.setTimeout(() => mqtt.end(true, () => resolve()), this.options.connectTimeoutMs ?? 10_000)
         mqtt.end(force, () => {
           if (fallback !== undefined) this.timers.clearTimeout(fallback)
           resolve()
@@ -721,9 +902,15 @@ function pickEndpoint(broker: BrokerProfile, schemes: readonly TransportScheme[]
 
 function isFatal(error: TidingsError): boolean {
   return (
-    error.code === 'NOT_AUTHORIZED' || error.code === 'BANNED' || error.code === 'CLIENT_ID_REJECTED' ||
-    error.code === 'PROTOCOL_ERROR' || error.code === 'TLS_UNTRUSTED' || error.code === 'INVALID_CLIENT_ID' ||
-    error.code === 'INVALID_OPTIONS' || error.code === 'UNSUPPORTED' || error.code === 'PAYLOAD_TOO_LARGE'
+    error.code === 'NOT_AUTHORIZED' ||
+    error.code === 'BANNED' ||
+    error.code === 'CLIENT_ID_REJECTED' ||
+    error.code === 'PROTOCOL_ERROR' ||
+    error.code === 'TLS_UNTRUSTED' ||
+    error.code === 'INVALID_CLIENT_ID' ||
+    error.code === 'INVALID_OPTIONS' ||
+    error.code === 'UNSUPPORTED' ||
+    error.code === 'PAYLOAD_TOO_LARGE'
   )
 }
 
@@ -733,10 +920,13 @@ function isConnectionClosed(error: Error): boolean {
 
 function encodeError(name: string, topic: Topic<string, unknown>, error: unknown): TidingsError {
   if (isTidingsError(error)) return error
-  return new TidingsError('INVALID_PAYLOAD', `payload for ${name} failed to encode with ${topic.codec.name}: ${error instanceof Error ? error.message : String(error)}`, { topic: name, cause: error })
+  return new TidingsError(
+    'INVALID_PAYLOAD',
+    `payload for ${name} failed to encode with ${topic.codec.name}: ${error instanceof Error ? error.message : String(error)}`,
+    { topic: name, cause: error },
+  )
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
-

@@ -33,7 +33,9 @@ export class Emitter<E extends EventMap> {
         ;(listener as (...a: Parameters<E[K]>) => void)(...args)
       } catch (error) {
         // A throwing listener must not break the client's state machine; rethrow outside of it.
-        defer(() => { throw error })
+        defer(() => {
+          throw error
+        })
       }
     }
   }

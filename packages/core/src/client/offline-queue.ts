@@ -24,7 +24,13 @@ export class OfflineQueue {
   /** Queues, or rejects the publish with OFFLINE_QUEUE_FULL. `front` puts a retried publish back first. */
   push(item: QueuedPublish, front = false): void {
     if (this.items.length >= this.limit) {
-      item.reject(new TidingsError('OFFLINE_QUEUE_FULL', `offline queue is full (${this.limit} publishes); publish to ${item.topic} refused`, { topic: item.topic }))
+      item.reject(
+        new TidingsError(
+          'OFFLINE_QUEUE_FULL',
+          `offline queue is full (${this.limit} publishes); publish to ${item.topic} refused`,
+          { topic: item.topic },
+        ),
+      )
       return
     }
     if (front) this.items.unshift(item)

@@ -36,7 +36,10 @@ export function openStream<M>(opts: OpenStreamOptions<M>): StreamController<M> {
     failure = error
     opts.onFinish?.()
     opts.signal?.removeEventListener('abort', onAbort)
-    void subscription?.then((s) => s.unsubscribe(), () => {})
+    void subscription?.then(
+      (s) => s.unsubscribe(),
+      () => {},
+    )
     const waiting = readers
     readers = []
     for (const reader of waiting) {
@@ -87,4 +90,3 @@ export function openStream<M>(opts: OpenStreamOptions<M>): StreamController<M> {
     end: () => finish(),
   }
 }
-

@@ -49,11 +49,24 @@ export class SubscriptionRegistry {
   }
 
   /** Adds an entry, creating its group; returns the group and whether it must be (re)sent to the broker. */
-  add(mqttFilter: string, matchFilter: string, qos: 0 | 1 | 2, listenOnly: boolean, make: (group: FilterGroup) => Entry): { entry: Entry; mustSend: boolean } {
+  add(
+    mqttFilter: string,
+    matchFilter: string,
+    qos: 0 | 1 | 2,
+    listenOnly: boolean,
+    make: (group: FilterGroup) => Entry,
+  ): { entry: Entry; mustSend: boolean } {
     let group = this.groups.get(mqttFilter)
     let mustSend = false
     if (!group) {
-      group = { mqttFilter, matchFilter, qos, status: listenOnly ? 'listen' : 'pending', entries: new Set(), waiters: [] }
+      group = {
+        mqttFilter,
+        matchFilter,
+        qos,
+        status: listenOnly ? 'listen' : 'pending',
+        entries: new Set(),
+        waiters: [],
+      }
       this.groups.set(mqttFilter, group)
       mustSend = !listenOnly
     } else if (qos > group.qos && group.status !== 'listen') {
@@ -87,10 +100,16 @@ export class SubscriptionRegistry {
   }
 
   /** Routes one incoming message to every matching entry. */
-  dispatch(topicName: string, payload: Uint8Array, packet: { retain?: boolean; qos?: number; dup?: boolean; properties?: Record<string, unknown> }): void {
+  dispatch(
+    topicName: string,
+    payload: Uint8Array,
+    packet: { retain?: boolean; qos?: number; dup?: boolean; properties?: Record<string, unknown> },
+  ): void {
     const matched = this.matched
     matched.length = 0
-    this.trie.match(topicName, (entry) => { matched.push(entry) })
+    this.trie.match(topicName, (entry) => {
+      matched.push(entry)
+    })
     if (matched.length === 0) return
     // Copy out: a handler may subscribe or unsubscribe synchronously, which reuses `matched`.
     const entries = matched.length === 1 ? [matched[0]!] : matched.slice()
@@ -145,13 +164,22 @@ export class SubscriptionRegistry {
   private invalidPayload(topicName: string, topic: Topic<string, unknown>, error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error)
     this.host.reportError(
-      new TidingsError('INVALID_PAYLOAD', `message on ${topicName} failed to decode with ${topic.codec.name}: ${reason}`, { topic: topicName, cause: error }),
+      new TidingsError(
+        'INVALID_PAYLOAD',
+        `message on ${topicName} failed to decode with ${topic.codec.name}: ${reason}`,
+        { topic: topicName, cause: error },
+      ),
     )
   }
 
   private handlerFailed(topicName: string, error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error)
-    this.host.reportError(new TidingsError('HANDLER_FAILED', `handler for ${topicName} failed: ${reason}`, { topic: topicName, cause: error }))
+    this.host.reportError(
+      new TidingsError('HANDLER_FAILED', `handler for ${topicName} failed: ${reason}`, {
+        topic: topicName,
+        cause: error,
+      }),
+    )
   }
 }
 

@@ -160,7 +160,12 @@ export interface TidingsClient {
   /** Connects; resolves once online, rejects with the first attempt's error (NOT_AUTHORIZED, CONNECT_TIMEOUT, …). */
   connect(): Promise<void>
   /** Publishes; resolves once sent (QoS 0) or acknowledged (QoS 1/2). While reconnecting it waits in the offline queue. */
-  publish<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>, payload: V, options?: PublishOptions): Promise<void>
+  publish<T extends string, V>(
+    topic: Topic<T, V>,
+    params: TopicParams<T>,
+    payload: V,
+    options?: PublishOptions,
+  ): Promise<void>
   /** Subscribes; omitted params are `+` wildcards and come back in `meta.params`. Resolves on SUBACK. */
   subscribe<T extends string, V>(
     topic: Topic<T, V>,
@@ -169,9 +174,17 @@ export interface TidingsClient {
     options?: SubscribeOptions,
   ): Promise<Subscription>
   /** Messages as an async iterator; `break` or the signal ends it and unsubscribes. */
-  stream<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: StreamOptions): AsyncIterableIterator<Message<V, TopicParams<T>>>
+  stream<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: StreamOptions,
+  ): AsyncIterableIterator<Message<V, TopicParams<T>>>
   /** The next message on a topic (retained ones count), then unsubscribes. */
-  waitFor<T extends string, V>(topic: Topic<T, V>, params: Partial<TopicParams<T>>, options?: WaitForOptions<V, TopicParams<T>>): Waiting<V>
+  waitFor<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: WaitForOptions<V, TopicParams<T>>,
+  ): Waiting<V>
   on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void
   /** Disconnects (waiting briefly for in-flight QoS 1/2 acks) and ends every subscription and stream. */
   close(options?: { force?: boolean }): Promise<void>

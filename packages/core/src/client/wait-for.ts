@@ -44,7 +44,8 @@ export function waitFor<T extends string, V>(
       if (error) reject(error)
       else resolve(value as V)
     }
-    const onAbort = (): void => finish(new TidingsError('ABORTED', `waitFor ${topic.template} aborted`, { cause: options.signal?.reason }))
+    const onAbort = (): void =>
+      finish(new TidingsError('ABORTED', `waitFor ${topic.template} aborted`, { cause: options.signal?.reason }))
     if (options.signal?.aborted) {
       ready = Promise.resolve()
       return onAbort()
@@ -54,7 +55,12 @@ export function waitFor<T extends string, V>(
     if (options.timeoutMs !== undefined) {
       const timeoutMs = options.timeoutMs
       timer = host.timers.setTimeout(
-        () => finish(new TidingsError('TIMEOUT', `no message on ${topic.filter(params)} within ${timeoutMs} ms`, { topic: topic.template })),
+        () =>
+          finish(
+            new TidingsError('TIMEOUT', `no message on ${topic.filter(params)} within ${timeoutMs} ms`, {
+              topic: topic.template,
+            }),
+          ),
         timeoutMs,
       )
     }

@@ -3,7 +3,9 @@ import { TidingsError } from '../errors.js'
 import { assertParamValue } from './validate.js'
 
 /** The parameter names in a topic template: `'user/{userId}/x'` → `'userId'`. */
-export type TopicParamNames<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | TopicParamNames<Rest> : never
+export type TopicParamNames<T extends string> = T extends `${string}{${infer P}}${infer Rest}`
+  ? P | TopicParamNames<Rest>
+  : never
 
 /** The parameters a template needs to build a topic name: one string per `{name}` level. */
 export type TopicParams<T extends string> = { [K in TopicParamNames<T>]: string }
@@ -38,7 +40,9 @@ export interface Topic<T extends string = string, V = unknown> {
 /** The payload type of a topic. */
 export type TopicPayload<X> = X extends Topic<string, infer V> ? V : never
 
-type Level = { readonly literal: string; readonly param?: undefined } | { readonly literal?: undefined; readonly param: string }
+type Level =
+  | { readonly literal: string; readonly param?: undefined }
+  | { readonly literal?: undefined; readonly param: string }
 
 const PARAM_LEVEL = /^\{([A-Za-z_$][\w$]*)\}$/
 
@@ -52,12 +56,19 @@ const PARAM_LEVEL = /^\{([A-Za-z_$][\w$]*)\}$/
  * notifications.filter({})              // 'user/+/notifications'
  * ```
  */
-export function topic<const T extends string, V>(template: T, codec: Codec<V>, options: TopicOptions = {}): Topic<T, V> {
+export function topic<const T extends string, V>(
+  template: T,
+  codec: Codec<V>,
+  options: TopicOptions = {},
+): Topic<T, V> {
   const levels = parseTemplate(template)
   const paramIndexes: Array<[index: number, name: string]> = []
-  levels.forEach((level, i) => { if (level.param !== undefined) paramIndexes.push([i, level.param]) })
+  levels.forEach((level, i) => {
+    if (level.param !== undefined) paramIndexes.push([i, level.param])
+  })
   const qos = options.qos ?? 0
-  if (qos !== 0 && qos !== 1 && qos !== 2) throw new TidingsError('INVALID_OPTIONS', `qos must be 0, 1 or 2, got ${String(qos)}`)
+  if (qos !== 0 && qos !== 1 && qos !== 2)
+    throw new TidingsError('INVALID_OPTIONS', `qos must be 0, 1 or 2, got ${String(qos)}`)
 
   const build = (params: Record<string, unknown> | undefined, wildcard: boolean): string => {
     if (paramIndexes.length === 0) return template
@@ -65,9 +76,15 @@ export function topic<const T extends string, V>(template: T, codec: Codec<V>, o
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i]!
       if (i > 0) out += '/'
-      if (level.param === undefined) { out += level.literal; continue }
+      if (level.param === undefined) {
+        out += level.literal
+        continue
+      }
       const value = params?.[level.param]
-      if (value === undefined && wildcard) { out += '+'; continue }
+      if (value === undefined && wildcard) {
+        out += '+'
+        continue
+      }
       assertParamValue(level.param, value, template)
       out += value
     }
@@ -90,7 +107,9 @@ export function topic<const T extends string, V>(template: T, codec: Codec<V>, o
       const out: Record<string, string> = {}
       for (let i = 0; i < levels.length; i++) {
         const level = levels[i]!
-        if (level.param === undefined) { if (parts[i] !== level.literal) return undefined } else out[level.param] = parts[i]!
+        if (level.param === undefined) {
+          if (parts[i] !== level.literal) return undefined
+        } else out[level.param] = parts[i]!
       }
       return out as TopicParams<T>
     },
@@ -106,7 +125,10 @@ function parseTemplate(template: string): Level[] {
     const match = PARAM_LEVEL.exec(part)
     if (match) {
       const name = match[1]!
-      if (seen.has(name)) throw new TidingsError('INVALID_TOPIC', `parameter "${name}" appears twice in "${template}"`, { topic: template })
+      if (seen.has(name))
+        throw new TidingsError('INVALID_TOPIC', `parameter "${name}" appears twice in "${template}"`, {
+          topic: template,
+        })
       seen.add(name)
       return { param: name }
     }

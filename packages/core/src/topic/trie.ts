@@ -87,6 +87,8 @@ export function topicMatches(filter: string, topicName: string): boolean {
   let matched = false
   const trie = new TopicTrie<true>()
   trie.add(filter, true)
-  trie.match(topicName, () => { matched = true })
+  trie.match(topicName, () => {
+    matched = true
+  })
   return matched
 }

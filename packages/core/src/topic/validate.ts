@@ -8,13 +8,15 @@ const MAX_TOPIC_BYTES = 65_535
 /** Throws INVALID_TOPIC unless `topic` is a valid MQTT topic name (what you publish to). */
 export function assertTopicName(topic: string): void {
   if (typeof topic !== 'string' || topic.length === 0) throw invalid(topic, 'a topic name must be a non-empty string')
-  if (topic.includes('+') || topic.includes('#')) throw invalid(topic, 'a topic name cannot contain the wildcards + or #')
+  if (topic.includes('+') || topic.includes('#'))
+    throw invalid(topic, 'a topic name cannot contain the wildcards + or #')
   assertCommon(topic)
 }
 
 /** Throws INVALID_TOPIC unless `filter` is a valid MQTT topic filter (what you subscribe to). */
 export function assertTopicFilter(filter: string): void {
-  if (typeof filter !== 'string' || filter.length === 0) throw invalid(filter, 'a topic filter must be a non-empty string')
+  if (typeof filter !== 'string' || filter.length === 0)
+    throw invalid(filter, 'a topic filter must be a non-empty string')
   assertCommon(filter)
   const levels = filter.split('/')
   for (let i = 0; i < levels.length; i++) {
@@ -29,7 +31,11 @@ export function assertTopicFilter(filter: string): void {
 /** Throws INVALID_TOPIC unless `value` can stand as one level of a topic: no `/`, `+`, `#`, not empty. */
 export function assertParamValue(name: string, value: unknown, template: string): asserts value is string {
   if (typeof value !== 'string') {
-    throw new TidingsError('INVALID_TOPIC', `parameter "${name}" of "${template}" must be a string, got ${typeof value}`, { topic: template })
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `parameter "${name}" of "${template}" must be a string, got ${typeof value}`,
+      { topic: template },
+    )
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this check refuses
   if (value.length === 0 || /[/+#\u0000]/.test(value)) {

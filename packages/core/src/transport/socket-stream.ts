@@ -101,7 +101,9 @@ export function createSocketStream(connect: (events: SocketEvents) => SocketCont
       pending = []
       if (waiting.length === 0) return
       const data = waiting.length === 1 ? waiting[0]!.data : concat(waiting.map((w) => w.data))
-      controls.send(data, (error) => { for (const w of waiting) w.done(error) })
+      controls.send(data, (error) => {
+        for (const w of waiting) w.done(error)
+      })
     },
     message(data) {
       if (stream.destroyed) return

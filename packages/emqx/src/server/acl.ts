@@ -57,15 +57,20 @@ export function grantsWholeTree(filter: string): boolean {
 }
 
 function checkTopics(topics: readonly string[], use: 'publish' | 'subscribe', allowWholeTree: boolean): string[] {
-  if (!Array.isArray(topics)) throw new TidingsError('INVALID_OPTIONS', `${use} must be an array of topic filters`, { adapter: 'emqx' })
+  if (!Array.isArray(topics))
+    throw new TidingsError('INVALID_OPTIONS', `${use} must be an array of topic filters`, { adapter: 'emqx' })
   return topics.map((topic) => {
     const filter = typeof topic === 'string' && topic.startsWith('eq ') ? topic.slice(3) : topic
     assertTopicFilter(filter)
     if (!allowWholeTree && grantsWholeTree(filter)) {
-      throw new TidingsError('INVALID_TOPIC', `${use} filter ${JSON.stringify(topic)} grants the whole topic tree; pass allowWholeTree: true if that is really meant`, {
-        adapter: 'emqx',
-        topic,
-      })
+      throw new TidingsError(
+        'INVALID_TOPIC',
+        `${use} filter ${JSON.stringify(topic)} grants the whole topic tree; pass allowWholeTree: true if that is really meant`,
+        {
+          adapter: 'emqx',
+          topic,
+        },
+      )
     }
     return topic
   })

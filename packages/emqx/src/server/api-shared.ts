@@ -7,7 +7,8 @@ export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
 
 /** A `{ data, meta }` page, tolerating a bare array. */
 export function listOf<T>(body: unknown): EmqxList<T> {
-  if (Array.isArray(body)) return { data: body as T[], meta: { page: 1, limit: body.length, count: body.length, hasnext: false } }
+  if (Array.isArray(body))
+    return { data: body as T[], meta: { page: 1, limit: body.length, count: body.length, hasnext: false } }
   const page = (body ?? {}) as { data?: unknown; meta?: Partial<EmqxList<T>['meta']> }
   const data = Array.isArray(page.data) ? (page.data as T[]) : []
   const meta = page.meta ?? {}

@@ -19,7 +19,14 @@ export function emqxApiV4(request: HttpRequest, bulkSize: number, publisherId: s
       throw new TidingsError('INVALID_TOPIC', 'publish needs a non-empty topic', { adapter: 'emqx' })
     }
     const { payload, encoding } = encodePayload(message.payload)
-    return { topic: message.topic, payload, encoding, qos: message.qos ?? 0, retain: message.retain ?? false, clientid: publisherId }
+    return {
+      topic: message.topic,
+      payload,
+      encoding,
+      qos: message.qos ?? 0,
+      retain: message.retain ?? false,
+      clientid: publisherId,
+    }
   }
   const kick = async (clientId: string): Promise<boolean> => {
     const res = await request('DELETE', `/clients/${segment(clientId)}`)
@@ -37,8 +44,14 @@ export function emqxApiV4(request: HttpRequest, bulkSize: number, publisherId: s
     async publishBulk(messages) {
       const results: Array<{ delivered?: boolean }> = []
       for (const batch of chunks(messages, bulkSize)) {
-        const res = await call(`bulk publish of ${batch.length} messages`, 'POST', '/mqtt/publish_batch', batch.map(publishBody))
-        const items: Array<{ code?: number; topic?: string }> = (res.body as { data?: Array<{ code?: number; topic?: string }> }).data ?? []
+        const res = await call(
+          `bulk publish of ${batch.length} messages`,
+          'POST',
+          '/mqtt/publish_batch',
+          batch.map(publishBody),
+        )
+        const items: Array<{ code?: number; topic?: string }> =
+          (res.body as { data?: Array<{ code?: number; topic?: string }> }).data ?? []
         const failed = items.find((item) => item.code !== undefined && item.code !== 0)
         if (failed) throw apiError(`bulk publish to ${failed.topic ?? 'a topic'}`, { status: res.status, body: failed })
         for (let i = 0; i < batch.length; i++) results.push({})
@@ -82,7 +95,11 @@ export function emqxApiV4(request: HttpRequest, bulkSize: number, publisherId: s
       return listOf<EmqxSubscriptionInfo>(res.body)
     },
     async subscribeClient(clientId, subscription) {
-      await call(`subscribe ${clientId} to ${subscription.topic}`, 'POST', '/mqtt/subscribe', { clientid: clientId, topic: subscription.topic, qos: subscription.qos ?? 0 })
+      await call(`subscribe ${clientId} to ${subscription.topic}`, 'POST', '/mqtt/subscribe', {
+        clientid: clientId,
+        topic: subscription.topic,
+        qos: subscription.qos ?? 0,
+      })
     },
     async unsubscribeClient(clientId, topic) {
       await call(`unsubscribe ${clientId} from ${topic}`, 'POST', '/mqtt/unsubscribe', { clientid: clientId, topic })

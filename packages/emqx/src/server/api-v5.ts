@@ -76,7 +76,8 @@ export function emqxApiV5(request: HttpRequest, bulkSize: number): EmqxApi {
     },
     async subscribeClient(clientId, subscription) {
       const res = await request('POST', `/clients/${segment(clientId)}/subscribe`, { qos: 0, ...subscription })
-      if (res.status !== 200 && res.status !== 204) throw apiError(`subscribe ${clientId} to ${subscription.topic}`, res)
+      if (res.status !== 200 && res.status !== 204)
+        throw apiError(`subscribe ${clientId} to ${subscription.topic}`, res)
     },
     async unsubscribeClient(clientId, topic) {
       const res = await request('POST', `/clients/${segment(clientId)}/unsubscribe`, { topic })

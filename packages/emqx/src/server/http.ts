@@ -11,7 +11,12 @@ export interface HttpResponse {
 }
 
 /** Sends one JSON request; rejects only when the API could not be reached. */
-export type HttpRequest = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, query?: Record<string, string | number | undefined>) => Promise<HttpResponse>
+export type HttpRequest = (
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  query?: Record<string, string | number | undefined>,
+) => Promise<HttpResponse>
 
 /** A JSON-over-HTTP caller with Basic auth (API key : secret) against `<baseUrl>/api/v<version>`. */
 export function createHttp(options: EmqxApiOptions, version: 5 | 4): HttpRequest {
@@ -30,16 +35,24 @@ export function createHttp(options: EmqxApiOptions, version: 5 | 4): HttpRequest
     try {
       response = await doFetch(url, {
         method,
-        headers: { authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (cause) {
       const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError'
-      throw new TidingsError(timedOut ? 'TIMEOUT' : 'API_UNAVAILABLE', `${method} ${path}: ${timedOut ? `no answer in ${timeoutMs} ms` : 'EMQX REST API unreachable'}`, { adapter: ADAPTER, cause })
+      throw new TidingsError(
+        timedOut ? 'TIMEOUT' : 'API_UNAVAILABLE',
+        `${method} ${path}: ${timedOut ? `no answer in ${timeoutMs} ms` : 'EMQX REST API unreachable'}`,
+        { adapter: ADAPTER, cause },
+      )
     }
     const text = await response.text()
-    let parsed: unknown 
+    let parsed: unknown
     if (text.length > 0) {
       try {
         parsed = JSON.parse(text)
@@ -75,19 +88,38 @@ const V4_CODES: Record<number, TidingsErrorCode> = {
 /** Maps a failed answer (EMQX 5 `{code,message}` or `{reason_code,message}`, EMQX 4 `{code:number}`) to a TidingsError. */
 export function apiError(what: string, response: HttpResponse): TidingsError {
   const { status } = response
-  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { code?: unknown; reason_code?: unknown; message?: unknown; reason?: unknown }
-  const message = typeof body.message === 'string' ? body.message : typeof body.reason === 'string' ? body.reason : typeof response.body === 'string' ? response.body : ''
+  const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as {
+    code?: unknown
+    reason_code?: unknown
+    message?: unknown
+    reason?: unknown
+  }
+  const message =
+    typeof body.message === 'string'
+      ? body.message
+      : typeof body.reason === 'string'
+        ? body.reason
+        : typeof response.body === 'string'
+          ? response.body
+          : ''
   const reasonCode = typeof body.reason_code === 'number' ? body.reason_code : undefined
   let code: TidingsErrorCode
-  if (typeof body.code === 'number' && body.code !== 0) code = V4_CODES[body.code] ?? (status >= 500 ? 'API_UNAVAILABLE' : 'API_ERROR')
+  if (typeof body.code === 'number' && body.code !== 0)
+    code = V4_CODES[body.code] ?? (status >= 500 ? 'API_UNAVAILABLE' : 'API_ERROR')
   else if (status === 503 || status >= 500) code = 'API_UNAVAILABLE'
-  else if (reasonCode !== undefined && status === 400 && PUBLISH_REASONS[reasonCode]) code = PUBLISH_REASONS[reasonCode]!
+  else if (reasonCode !== undefined && status === 400 && PUBLISH_REASONS[reasonCode])
+    code = PUBLISH_REASONS[reasonCode]!
   else if (status === 401 || status === 403) code = 'NOT_AUTHORIZED'
   else if (status === 404) code = 'NOT_FOUND'
   else if (status === 409) code = 'ALREADY_EXISTS'
   else if (status === 429) code = 'THROTTLED'
   else code = 'API_ERROR'
-  const label = typeof body.code === 'string' || typeof body.code === 'number' ? ` ${body.code}` : reasonCode !== undefined ? ` reason code ${reasonCode}` : ''
+  const label =
+    typeof body.code === 'string' || typeof body.code === 'number'
+      ? ` ${body.code}`
+      : reasonCode !== undefined
+        ? ` reason code ${reasonCode}`
+        : ''
   return new TidingsError(code, `${what}: HTTP ${status}${label}${message ? ` ${message}` : ''}`, {
     adapter: ADAPTER,
     status,
@@ -103,6 +135,10 @@ export function segment(value: string): string {
 /** A payload as EMQX's REST API takes it: text stays plain, bytes travel base64. */
 export function encodePayload(payload: string | Uint8Array): { payload: string; encoding: 'plain' | 'base64' } {
   if (typeof payload === 'string') return { payload, encoding: 'plain' }
-  if (payload instanceof Uint8Array) return { payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64'), encoding: 'base64' }
+  if (payload instanceof Uint8Array)
+    return {
+      payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64'),
+      encoding: 'base64',
+    }
   throw new TidingsError('INVALID_PAYLOAD', 'payload must be a string or a Uint8Array', { adapter: ADAPTER })
 }

@@ -11,7 +11,15 @@ export {
   type HmacAlgorithm,
   type PublicKeyAlgorithm,
 } from './jwt-issuer.js'
-export { buildAcl, DENY_ALL, grantsWholeTree, type AclGrant, type BuildAclOptions, type EmqxAclMap, type EmqxAclRule } from './acl.js'
+export {
+  buildAcl,
+  DENY_ALL,
+  grantsWholeTree,
+  type AclGrant,
+  type BuildAclOptions,
+  type EmqxAclMap,
+  type EmqxAclRule,
+} from './acl.js'
 export { createEmqxApi } from './api.js'
 export type {
   EmqxApi,

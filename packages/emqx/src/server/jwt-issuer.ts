@@ -1,4 +1,10 @@
-import { TidingsError, randomClientId, type CredentialIssuer, type CredentialRequest, type IssuedCredentials } from '@tidings/core'
+import {
+  TidingsError,
+  randomClientId,
+  type CredentialIssuer,
+  type CredentialRequest,
+  type IssuedCredentials,
+} from '@tidings/core'
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose'
 import type { KeyObject } from 'node:crypto'
 import { buildAcl } from './acl.js'
@@ -6,7 +12,17 @@ import { buildAcl } from './acl.js'
 /** HMAC algorithms (EMQX `algorithm = "hmac-based"`). */
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
 /** Public-key algorithms (EMQX `algorithm = "public-key"`). */
-export type PublicKeyAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA'
+export type PublicKeyAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
 
 /** Options shared by both key kinds of {@link emqxJwtIssuer}. */
 export interface EmqxJwtIssuerCommonOptions {
@@ -80,7 +96,11 @@ export function emqxJwtIssuer(options: EmqxJwtIssuerOptions): CredentialIssuer {
         throw new TidingsError('INVALID_OPTIONS', 'issue() needs a non-empty userId', { adapter: 'emqx' })
       }
       if (!Number.isInteger(req.ttlSeconds) || req.ttlSeconds <= 0 || req.ttlSeconds > maxTtl) {
-        throw new TidingsError('INVALID_OPTIONS', `ttlSeconds must be a whole number from 1 to ${maxTtl}, got ${String(req.ttlSeconds)}`, { adapter: 'emqx' })
+        throw new TidingsError(
+          'INVALID_OPTIONS',
+          `ttlSeconds must be a whole number from 1 to ${maxTtl}, got ${String(req.ttlSeconds)}`,
+          { adapter: 'emqx' },
+        )
       }
       const acl = buildAcl(
         { subscribe: req.subscribe, publish: req.publish },
@@ -89,7 +109,12 @@ export function emqxJwtIssuer(options: EmqxJwtIssuerOptions): CredentialIssuer {
       const clientId = req.clientId ?? randomClientId(options.clientIdPrefix ?? 'web')
       const iat = Math.floor(now() / 1000)
       const exp = iat + req.ttlSeconds
-      const password = await new SignJWT({ ...options.claims, username: req.userId, clientid: clientId, [aclClaimName]: acl })
+      const password = await new SignJWT({
+        ...options.claims,
+        username: req.userId,
+        clientid: clientId,
+        [aclClaimName]: acl,
+      })
         .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
         .setIssuedAt(iat)
         .setExpirationTime(exp)
@@ -112,7 +137,10 @@ function signingKey(options: EmqxJwtIssuerOptions, algorithm: string): Promise<U
   if (algorithm.startsWith('HS')) throw invalid(`a private key cannot sign ${algorithm}`)
   if (typeof options.privateKey !== 'string') return Promise.resolve(options.privateKey)
   return importPKCS8(options.privateKey, algorithm).catch((cause: unknown) => {
-    throw new TidingsError('INVALID_OPTIONS', 'privateKey is not a PKCS#8 PEM key for this algorithm', { adapter: 'emqx', cause })
+    throw new TidingsError('INVALID_OPTIONS', 'privateKey is not a PKCS#8 PEM key for this algorithm', {
+      adapter: 'emqx',
+      cause,
+    })
   })
 }
 

@@ -13,6 +13,12 @@ import type { EmqxApi } from './api-types.js'
  */
 export function emqxServerPublisher(api: EmqxApi): ServerPublisher {
   return {
-    publish: (topic, payload, opts) => api.publish({ topic, payload, ...(opts?.qos !== undefined ? { qos: opts.qos } : {}), ...(opts?.retain !== undefined ? { retain: opts.retain } : {}) }),
+    publish: (topic, payload, opts) =>
+      api.publish({
+        topic,
+        payload,
+        ...(opts?.qos !== undefined ? { qos: opts.qos } : {}),
+        ...(opts?.retain !== undefined ? { retain: opts.retain } : {}),
+      }),
   }
 }

@@ -95,21 +95,31 @@ export function mosquittoConfig(options: MosquittoConfigOptions): string {
   }
   // Verified on 2.0.11: with WebSocket listeners only, Mosquitto exits with "Unable to start any listening sockets".
   if (!options.listeners.some((l) => (l?.protocol ?? 'mqtt') === 'mqtt')) {
-    throw invalid('Mosquitto 2.0 needs at least one MQTT (non-WebSocket) listener to start; add one, e.g. { port: 1883 } on loopback for backends')
+    throw invalid(
+      'Mosquitto 2.0 needs at least one MQTT (non-WebSocket) listener to start; add one, e.g. { port: 1883 } on loopback for backends',
+    )
   }
-  if (options.dynsec && options.allowAnonymous) throw invalid('allowAnonymous and dynsec exclude each other: dynsec decides about anonymous clients (setAnonymousGroup)')
+  if (options.dynsec && options.allowAnonymous)
+    throw invalid(
+      'allowAnonymous and dynsec exclude each other: dynsec decides about anonymous clients (setAnonymousGroup)',
+    )
   const lines: string[] = ['# Written by @tidings/mosquitto mosquittoConfig()']
   if (options.user !== undefined) lines.push(`user ${line(options.user)}`)
-  if (options.persistenceLocation !== undefined) lines.push('persistence true', `persistence_location ${dir(options.persistenceLocation)}`)
+  if (options.persistenceLocation !== undefined)
+    lines.push('persistence true', `persistence_location ${dir(options.persistenceLocation)}`)
   else lines.push('persistence false')
   const log = options.log ?? 'stderr'
   lines.push(typeof log === 'string' ? `log_dest ${log}` : `log_dest file ${line(log.file)}`)
-  for (const type of options.logTypes ?? ['error', 'warning', 'notice', 'information']) lines.push(`log_type ${line(type)}`)
+  for (const type of options.logTypes ?? ['error', 'warning', 'notice', 'information'])
+    lines.push(`log_type ${line(type)}`)
   if (options.tcpNoDelay ?? true) lines.push('set_tcp_nodelay true')
   // Authentication is global: one plugin instance (and one dynsec JSON file) serves every listener.
   lines.push('per_listener_settings false')
   if (options.dynsec) {
-    lines.push(`plugin ${line(options.dynsec.pluginPath ?? DYNSEC_PLUGIN_PATH)}`, `plugin_opt_config_file ${line(options.dynsec.configFile)}`)
+    lines.push(
+      `plugin ${line(options.dynsec.pluginPath ?? DYNSEC_PLUGIN_PATH)}`,
+      `plugin_opt_config_file ${line(options.dynsec.configFile)}`,
+    )
   } else {
     lines.push(`allow_anonymous ${options.allowAnonymous ? 'true' : 'false'}`)
   }
@@ -117,7 +127,8 @@ export function mosquittoConfig(options: MosquittoConfigOptions): string {
   const seen = new Set<number>()
   for (const listener of options.listeners) {
     const { port } = listener
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalid(`listener port must be 1–65535, got ${String(port)}`)
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      throw invalid(`listener port must be 1–65535, got ${String(port)}`)
     if (seen.has(port)) throw invalid(`port ${port} is used by two listeners`)
     seen.add(port)
     lines.push('', `listener ${port} ${line(listener.bind ?? '127.0.0.1')}`, `protocol ${listener.protocol ?? 'mqtt'}`)
@@ -127,11 +138,16 @@ export function mosquittoConfig(options: MosquittoConfigOptions): string {
       if (tls.requireCertificate && !tls.cafile) throw invalid(`listener ${port}: requireCertificate needs cafile`)
       lines.push(`certfile ${line(tls.certfile)}`, `keyfile ${line(tls.keyfile)}`)
       if (tls.cafile) lines.push(`cafile ${line(tls.cafile)}`)
-      lines.push(`require_certificate ${tls.requireCertificate ? 'true' : 'false'}`, `tls_version ${tls.tlsVersion ?? 'tlsv1.2'}`)
+      lines.push(
+        `require_certificate ${tls.requireCertificate ? 'true' : 'false'}`,
+        `tls_version ${tls.tlsVersion ?? 'tlsv1.2'}`,
+      )
     }
-    if (listener.maxConnections !== undefined) lines.push(`max_connections ${int(listener.maxConnections, 'maxConnections')}`)
+    if (listener.maxConnections !== undefined)
+      lines.push(`max_connections ${int(listener.maxConnections, 'maxConnections')}`)
     if (listener.maxQos !== undefined) lines.push(`max_qos ${int(listener.maxQos, 'maxQos')}`)
-    if (listener.websocketsHeadersSize !== undefined) lines.push(`websockets_headers_size ${int(listener.websocketsHeadersSize, 'websocketsHeadersSize')}`)
+    if (listener.websocketsHeadersSize !== undefined)
+      lines.push(`websockets_headers_size ${int(listener.websocketsHeadersSize, 'websocketsHeadersSize')}`)
     lines.push(...(listener.extra ?? []).map(line))
   }
   return `${lines.join('\n')}\n`
@@ -145,7 +161,8 @@ function invalid(message: string): TidingsError {
 
 // A newline in a value would smuggle a directive into the config.
 function line(value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || /[\r\n]/.test(value)) throw invalid(`config values must be non-empty single lines, got ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || value.length === 0 || /[\r\n]/.test(value))
+    throw invalid(`config values must be non-empty single lines, got ${JSON.stringify(value)}`)
   return value
 }
 
@@ -155,6 +172,7 @@ function dir(path: string): string {
 }
 
 function int(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) throw invalid(`${name} must be a non-negative integer, got ${String(value)}`)
+  if (!Number.isInteger(value) || value < 0)
+    throw invalid(`${name} must be a non-negative integer, got ${String(value)}`)
   return value
 }

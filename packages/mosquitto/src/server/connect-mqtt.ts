@@ -36,7 +36,11 @@ const SCHEMES = /^(mqtts?|wss?):\/\//
 export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
   const { url } = options
   if (typeof url !== 'string' || !SCHEMES.test(url)) {
-    return Promise.reject(new TidingsError('INVALID_OPTIONS', `url must be mqtt://, mqtts://, ws:// or wss://, got ${String(url)}`, { adapter: ADAPTER }))
+    return Promise.reject(
+      new TidingsError('INVALID_OPTIONS', `url must be mqtt://, mqtts://, ws:// or wss://, got ${String(url)}`, {
+        adapter: ADAPTER,
+      }),
+    )
   }
   const timeoutMs = options.connectTimeoutMs ?? 10_000
   const client = connect(url, {
@@ -51,8 +55,16 @@ export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
     // MQTT.js does not emit 'error' for unreachable hosts (it just retries), so the socket's own error is
     // kept to explain the 'close' that follows.
     let socketError: unknown
-    client.stream?.once('error', (error: unknown) => { socketError = error })
-    const timer = setTimeout(() => fail(new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${url} within ${timeoutMs} ms`, { adapter: ADAPTER })), timeoutMs)
+    client.stream?.once('error', (error: unknown) => {
+      socketError = error
+    })
+    const timer = setTimeout(
+      () =>
+        fail(
+          new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${url} within ${timeoutMs} ms`, { adapter: ADAPTER }),
+        ),
+      timeoutMs,
+    )
     const done = (): void => {
       clearTimeout(timer)
       client.off('connect', onConnect)
@@ -64,8 +76,15 @@ export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
       client.end(true)
       reject(connectError(error, url))
     }
-    const onConnect = (): void => { done(); resolve(client) }
-    const onClose = (): void => fail(socketError ?? new TidingsError('CONNECTION_REFUSED', `${url} closed the connection before CONNACK`, { adapter: ADAPTER }))
+    const onConnect = (): void => {
+      done()
+      resolve(client)
+    }
+    const onClose = (): void =>
+      fail(
+        socketError ??
+          new TidingsError('CONNECTION_REFUSED', `${url} closed the connection before CONNACK`, { adapter: ADAPTER }),
+      )
     client.on('connect', onConnect)
     client.on('error', fail)
     client.on('close', onClose)

@@ -111,16 +111,24 @@ export interface Dynsec {
  */
 export async function createDynsec(options: DynsecOptions): Promise<Dynsec> {
   if (!options?.username || typeof options.password !== 'string') {
-    throw new TidingsError('INVALID_OPTIONS', 'createDynsec needs the username and password of a dynsec admin', { adapter: ADAPTER })
+    throw new TidingsError('INVALID_OPTIONS', 'createDynsec needs the username and password of a dynsec admin', {
+      adapter: ADAPTER,
+    })
   }
   const client = await connectMqtt(options)
   try {
     await client.subscribeAsync(RESPONSE_TOPIC, { qos: 1 })
   } catch (error) {
     client.end(true)
-    throw new TidingsError('NOT_AUTHORIZED', `${options.username} may not use the dynamic-security control topic`, { adapter: ADAPTER, cause: error })
+    throw new TidingsError('NOT_AUTHORIZED', `${options.username} may not use the dynamic-security control topic`, {
+      adapter: ADAPTER,
+      cause: error,
+    })
   }
-  const channel = openDynsecChannel(client, { timeoutMs: options.timeoutMs ?? 10_000, maxBatch: options.maxBatch ?? 100 })
+  const channel = openDynsecChannel(client, {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxBatch: options.maxBatch ?? 100,
+  })
 
   const run = async (command: DynsecCommand): Promise<Record<string, unknown>> => {
     const result = await channel.submit(command)
@@ -130,10 +138,18 @@ export async function createDynsec(options: DynsecOptions): Promise<Dynsec> {
   const exec = async (command: DynsecCommand): Promise<void> => {
     await run(command)
   }
-  const list = async <T>(command: string, key: string, options: DynsecListOptions | undefined, normalize: (raw: unknown) => T): Promise<DynsecList<T>> => {
+  const list = async <T>(
+    command: string,
+    key: string,
+    options: DynsecListOptions | undefined,
+    normalize: (raw: unknown) => T,
+  ): Promise<DynsecList<T>> => {
     const data = await run({ command, verbose: true, ...options })
     const items = Array.isArray(data[key]) ? (data[key] as unknown[]) : []
-    return { totalCount: typeof data.totalCount === 'number' ? data.totalCount : items.length, items: items.map(normalize) }
+    return {
+      totalCount: typeof data.totalCount === 'number' ? data.totalCount : items.length,
+      items: items.map(normalize),
+    }
   }
 
   return {
@@ -164,7 +180,8 @@ export async function createDynsec(options: DynsecOptions): Promise<Dynsec> {
     getGroup: async (groupname) => toGroup((await run({ command: 'getGroup', groupname })).group),
     listGroups: (o) => list('listGroups', 'groups', o, toGroup),
     modifyGroup: (g) => exec({ command: 'modifyGroup', ...g }),
-    addGroupClient: (groupname, username, priority) => exec({ command: 'addGroupClient', groupname, username, priority }),
+    addGroupClient: (groupname, username, priority) =>
+      exec({ command: 'addGroupClient', groupname, username, priority }),
     removeGroupClient: (groupname, username) => exec({ command: 'removeGroupClient', groupname, username }),
     addGroupRole: (groupname, rolename, priority) => exec({ command: 'addGroupRole', groupname, rolename, priority }),
     removeGroupRole: (groupname, rolename) => exec({ command: 'removeGroupRole', groupname, rolename }),
@@ -198,7 +215,12 @@ function record(raw: unknown): Record<string, unknown> {
 // but names are accepted here too so a record is always an object.
 function toClient(raw: unknown): DynsecClient {
   const r = typeof raw === 'string' ? { username: raw } : record(raw)
-  return { ...r, username: String(r.username), roles: Array.isArray(r.roles) ? r.roles : [], groups: Array.isArray(r.groups) ? r.groups : [] } as DynsecClient
+  return {
+    ...r,
+    username: String(r.username),
+    roles: Array.isArray(r.roles) ? r.roles : [],
+    groups: Array.isArray(r.groups) ? r.groups : [],
+  } as DynsecClient
 }
 
 function toRole(raw: unknown): DynsecRole {
@@ -208,5 +230,10 @@ function toRole(raw: unknown): DynsecRole {
 
 function toGroup(raw: unknown): DynsecGroup {
   const r = typeof raw === 'string' ? { groupname: raw } : record(raw)
-  return { ...r, groupname: String(r.groupname), roles: Array.isArray(r.roles) ? r.roles : [], clients: Array.isArray(r.clients) ? r.clients : [] } as DynsecGroup
+  return {
+    ...r,
+    groupname: String(r.groupname),
+    roles: Array.isArray(r.roles) ? r.roles : [],
+    clients: Array.isArray(r.clients) ? r.clients : [],
+  } as DynsecGroup
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { TidingsError, assertTopicFilter, type CredentialIssuer, type CredentialRequest, type IssuedCredentials } from '@tidings/core'
+import {
+  TidingsError,
+  assertTopicFilter,
+  type CredentialIssuer,
+  type CredentialRequest,
+  type IssuedCredentials,
+} from '@tidings/core'
 import { readMarker, writeMarker } from './credential-marker.js'
 import type { Dynsec } from './create-dynsec.js'
 import { keyedLock } from './keyed-lock.js'
@@ -66,7 +72,9 @@ export interface DynsecCredentialIssuer extends CredentialIssuer {
  */
 export function dynsecCredentialIssuer(dynsec: Dynsec, options: DynsecIssuerOptions = {}): DynsecCredentialIssuer {
   if (!dynsec || typeof dynsec.execute !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'dynsecCredentialIssuer needs the result of createDynsec(…)', { adapter: ADAPTER })
+    throw new TidingsError('INVALID_OPTIONS', 'dynsecCredentialIssuer needs the result of createDynsec(…)', {
+      adapter: ADAPTER,
+    })
   }
   const rolePrefix = options.rolePrefix ?? 'tidings-user-'
   const usernamePrefix = options.usernamePrefix ?? 'tidings-'
@@ -107,7 +115,11 @@ export function dynsecCredentialIssuer(dynsec: Dynsec, options: DynsecIssuerOpti
           roles: [{ rolename }],
         },
       ])
-      const failed = [created?.error && !/already exists/i.test(created.error) ? created : undefined, modified, client].find((r) => r?.error)
+      const failed = [
+        created?.error && !/already exists/i.test(created.error) ? created : undefined,
+        modified,
+        client,
+      ].find((r) => r?.error)
       if (failed) {
         if (!client?.error) await dynsec.deleteClient(username).catch(() => {})
         throw dynsecError(failed.command, failed.error ?? 'failed')
@@ -164,7 +176,9 @@ export function dynsecCredentialIssuer(dynsec: Dynsec, options: DynsecIssuerOpti
 
   const sweep = (): Promise<number> => {
     // A sweep already running covers a request for another one.
-    sweeping ??= sweepOnce().finally(() => { sweeping = undefined })
+    sweeping ??= sweepOnce().finally(() => {
+      sweeping = undefined
+    })
     return sweeping
   }
 
@@ -185,7 +199,10 @@ export function dynsecCredentialIssuer(dynsec: Dynsec, options: DynsecIssuerOpti
   let timer: ReturnType<typeof setInterval> | undefined
   const interval = options.sweepIntervalMs ?? 30_000
   if (interval !== false) {
-    if (!(interval > 0)) throw new TidingsError('INVALID_OPTIONS', 'sweepIntervalMs must be a positive number or false', { adapter: ADAPTER })
+    if (!(interval > 0))
+      throw new TidingsError('INVALID_OPTIONS', 'sweepIntervalMs must be a positive number or false', {
+        adapter: ADAPTER,
+      })
     timer = setInterval(() => {
       sweep().catch((error: unknown) => options.onError?.(TidingsError.from(error, 'API_ERROR', { adapter: ADAPTER })))
     }, interval)
@@ -212,10 +229,12 @@ function validate(req: CredentialRequest, maxTtlSeconds: number): void {
   }
   if (!req || typeof req !== 'object') fail('needs a request object')
   if (typeof req.userId !== 'string' || req.userId.length === 0) fail('userId must be a non-empty string')
-  if (req.clientId !== undefined && (typeof req.clientId !== 'string' || req.clientId.length === 0)) fail('clientId must be a non-empty string when given')
+  if (req.clientId !== undefined && (typeof req.clientId !== 'string' || req.clientId.length === 0))
+    fail('clientId must be a non-empty string when given')
   if (!(Number.isFinite(req.ttlSeconds) && req.ttlSeconds > 0 && req.ttlSeconds <= maxTtlSeconds)) {
     fail(`ttlSeconds must be above 0 and at most ${maxTtlSeconds}, got ${String(req.ttlSeconds)}`)
   }
-  if (!Array.isArray(req.subscribe) || !Array.isArray(req.publish)) fail('subscribe and publish must be arrays of topic filters')
+  if (!Array.isArray(req.subscribe) || !Array.isArray(req.publish))
+    fail('subscribe and publish must be arrays of topic filters')
   for (const filter of [...req.subscribe, ...req.publish]) assertTopicFilter(filter)
 }

@@ -20,7 +20,8 @@ export function readMarker(text: string | undefined): CredentialMarker | undefin
   if (!text?.includes(KEY)) return undefined
   try {
     const value = (JSON.parse(text) as Record<string, unknown>)[KEY] as Partial<CredentialMarker> | undefined
-    if (typeof value?.userId === 'string' && typeof value.expiresAt === 'number') return { userId: value.userId, expiresAt: value.expiresAt }
+    if (typeof value?.userId === 'string' && typeof value.expiresAt === 'number')
+      return { userId: value.userId, expiresAt: value.expiresAt }
   } catch {
     // Someone else's description that happens to mention the key.
   }

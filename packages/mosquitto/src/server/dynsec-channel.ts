@@ -47,14 +47,21 @@ export function openDynsecChannel(client: MqttClient, options: { timeoutMs: numb
     queued = []
     for (let i = 0; i < all.length; i += options.maxBatch) {
       const batch = all.slice(i, i + options.maxBatch)
-      const payload = JSON.stringify({ commands: batch.map(({ id, command }) => ({ ...command, correlationData: id })) })
+      const payload = JSON.stringify({
+        commands: batch.map(({ id, command }) => ({ ...command, correlationData: id })),
+      })
       // QoS 1 so that an account without rights on the control topic learns it from the PUBACK (MQTT 5)
       // instead of waiting for a timeout.
       client.publish(CONTROL_TOPIC, payload, { qos: 1 }, (error) => {
         if (!error) return
         const code = (error as { code?: unknown }).code === 0x87 ? 'NOT_AUTHORIZED' : 'API_UNAVAILABLE'
         for (const { id, command } of batch) {
-          settle(id, { error: new TidingsError(code, `dynsec ${command.command} could not be sent: ${error.message}`, { adapter: ADAPTER, cause: error }) })
+          settle(id, {
+            error: new TidingsError(code, `dynsec ${command.command} could not be sent: ${error.message}`, {
+              adapter: ADAPTER,
+              cause: error,
+            }),
+          })
         }
       })
     }
@@ -82,11 +89,21 @@ export function openDynsecChannel(client: MqttClient, options: { timeoutMs: numb
 
   return {
     submit(command) {
-      if (closed) return Promise.reject(new TidingsError('CLIENT_CLOSED', 'the dynsec connection is closed', { adapter: ADAPTER }))
+      if (closed)
+        return Promise.reject(
+          new TidingsError('CLIENT_CLOSED', 'the dynsec connection is closed', { adapter: ADAPTER }),
+        )
       const id = `${prefix}-${++seq}`
       return new Promise<DynsecResult>((resolve, reject) => {
         const timer = setTimeout(
-          () => settle(id, { error: new TidingsError('TIMEOUT', `dynsec ${command.command} got no answer within ${options.timeoutMs} ms`, { adapter: ADAPTER }) }),
+          () =>
+            settle(id, {
+              error: new TidingsError(
+                'TIMEOUT',
+                `dynsec ${command.command} got no answer within ${options.timeoutMs} ms`,
+                { adapter: ADAPTER },
+              ),
+            }),
           options.timeoutMs,
         )
         pending.set(id, { resolve, reject, timer })
@@ -100,7 +117,9 @@ export function openDynsecChannel(client: MqttClient, options: { timeoutMs: numb
       client.off('message', onMessage)
       queued = []
       for (const id of [...pending.keys()]) {
-        settle(id, { error: new TidingsError('CLIENT_CLOSED', 'the dynsec connection was closed', { adapter: ADAPTER }) })
+        settle(id, {
+          error: new TidingsError('CLIENT_CLOSED', 'the dynsec connection was closed', { adapter: ADAPTER }),
+        })
       }
     },
   }

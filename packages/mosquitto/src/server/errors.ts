@@ -15,6 +15,10 @@ export function publishError(error: unknown, topic: string): TidingsError {
 
 /** A failed dynsec command, with the plugin's own message. Two kinds of failure have stable codes of their own. */
 export function dynsecError(command: string, message: string): TidingsError {
-  const code = /already exists/i.test(message) ? 'ALREADY_EXISTS' : /not found/i.test(message) ? 'NOT_FOUND' : 'API_ERROR'
+  const code = /already exists/i.test(message)
+    ? 'ALREADY_EXISTS'
+    : /not found/i.test(message)
+      ? 'NOT_FOUND'
+      : 'API_ERROR'
   return new TidingsError(code, `dynsec ${command} failed: ${message}`, { adapter: ADAPTER })
 }

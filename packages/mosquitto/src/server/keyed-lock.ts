@@ -3,7 +3,10 @@ export function keyedLock(): <T>(key: string, task: () => Promise<T>) => Promise
   const tails = new Map<string, Promise<void>>()
   return (key, task) => {
     const run = (tails.get(key) ?? Promise.resolve()).then(task)
-    const tail = run.then(() => undefined, () => undefined)
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
     tails.set(key, tail)
     void tail.then(() => {
       if (tails.get(key) === tail) tails.delete(key)

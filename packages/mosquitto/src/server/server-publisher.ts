@@ -35,7 +35,9 @@ const NO_MATCHING_SUBSCRIBERS = 0x10
  */
 export function mqttServerPublisher(client: MqttClient, options: MqttServerPublisherOptions = {}): ServerPublisher {
   if (!client || typeof client.publish !== 'function' || typeof client.on !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'mqttServerPublisher needs an MQTT.js client, e.g. from connectMqtt(…)', { adapter: ADAPTER })
+    throw new TidingsError('INVALID_OPTIONS', 'mqttServerPublisher needs an MQTT.js client, e.g. from connectMqtt(…)', {
+      adapter: ADAPTER,
+    })
   }
   const defaultQos = options.qos ?? 1
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -59,11 +61,18 @@ export function mqttServerPublisher(client: MqttClient, options: MqttServerPubli
         return Promise.reject(error)
       }
       const qos = opts.qos ?? defaultQos
-      const body = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+      const body =
+        typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
       if (inFlight++ === 0) client.on('packetreceive', onPacket)
       return new Promise<ServerPublishResult>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new TidingsError('TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms`, { adapter: ADAPTER, topic })),
+          () =>
+            reject(
+              new TidingsError('TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms`, {
+                adapter: ADAPTER,
+                topic,
+              }),
+            ),
           timeoutMs,
         )
         client.publish(topic, body, { qos, retain: opts.retain ?? false }, (error, packet) => {
@@ -75,7 +84,11 @@ export function mqttServerPublisher(client: MqttClient, options: MqttServerPubli
           const id = packet && 'messageId' in packet ? packet.messageId : undefined
           const reason = id === undefined ? undefined : reasons.get(id)
           if (id !== undefined) reasons.delete(id)
-          resolve(qos > 0 && client.options.protocolVersion === 5 && reason !== undefined ? { delivered: reason !== NO_MATCHING_SUBSCRIBERS } : {})
+          resolve(
+            qos > 0 && client.options.protocolVersion === 5 && reason !== undefined
+              ? { delivered: reason !== NO_MATCHING_SUBSCRIBERS }
+              : {},
+          )
         })
       }).finally(() => {
         if (--inFlight === 0) {

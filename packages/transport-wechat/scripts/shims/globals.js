@@ -8,4 +8,8 @@ export { globalObject as globalThis }
 // Names injected here cannot be read as free identifiers in this file (they would resolve to these very
 // exports), so the platform's own version is looked up on the global object.
 export const queueMicrotask =
-  typeof globalObject.queueMicrotask === 'function' ? globalObject.queueMicrotask.bind(globalObject) : (fn) => { Promise.resolve().then(fn) }
+  typeof globalObject.queueMicrotask === 'function'
+    ? globalObject.queueMicrotask.bind(globalObject)
+    : (fn) => {
+        Promise.resolve().then(fn)
+      }

@@ -16,7 +16,10 @@ export interface BundleSize {
  * `@tidings/core` resolves through its `browser` condition to the prebundled browser build. The
  * transport comes from this package's source, which is what its build ships.
  */
-export async function bundleApp(source: string, options: { minify: boolean; format?: 'esm' | 'iife' }): Promise<{ code: Uint8Array; metafile: Metafile }> {
+export async function bundleApp(
+  source: string,
+  options: { minify: boolean; format?: 'esm' | 'iife' },
+): Promise<{ code: Uint8Array; metafile: Metafile }> {
   const result = await build({
     stdin: { contents: source, resolveDir: PACKAGE_DIR, loader: 'ts', sourcefile: 'app.ts' },
     bundle: true,

@@ -15,7 +15,11 @@ async function listen(server: Server | NetServer): Promise<number> {
 }
 
 function closer(server: Server | NetServer, extra: () => void = () => {}): () => Promise<void> {
-  return () => new Promise<void>((resolve) => { extra(); server.close(() => resolve()) })
+  return () =>
+    new Promise<void>((resolve) => {
+      extra()
+      server.close(() => resolve())
+    })
 }
 
 /** A WebSocket server that completes the upgrade but picks no subprotocol (not an MQTT broker). */
@@ -30,7 +34,9 @@ export async function noSubprotocolServer(): Promise<TestServer> {
 export async function refusingServer(status: number, body: string): Promise<TestServer> {
   const http = createHttpServer()
   http.on('upgrade', (_req, socket) => {
-    socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    socket.end(
+      `HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
   })
   const port = await listen(http)
   return { port, close: closer(http) }
@@ -43,7 +49,10 @@ export async function tlsTerminator(options: { cert: string; key: string; target
     const upstream = netConnect(options.targetPort, '127.0.0.1')
     sockets.add(client).add(upstream)
     client.pipe(upstream).pipe(client)
-    const end = (): void => { client.destroy(); upstream.destroy() }
+    const end = (): void => {
+      client.destroy()
+      upstream.destroy()
+    }
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
   })

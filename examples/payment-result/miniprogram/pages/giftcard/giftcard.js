@@ -48,7 +48,7 @@ Page({
       }
       this.setData({ status: 'done', result })
     } catch (error) {
-      this.setData({ status: 'failed', message: (error?.message) || String(error) })
+      this.setData({ status: 'failed', message: error?.message || String(error) })
     }
   },
 })
@@ -59,7 +59,8 @@ function fetchResult(apiBase, cardId) {
     wx.request({
       url: `${apiBase}/api/cards/${encodeURIComponent(cardId)}/result`,
       method: 'GET',
-      success: (res) => (res.statusCode === 200 ? resolve(res.data) : reject(new Error('No result yet: ask the cashier to scan again'))),
+      success: (res) =>
+        res.statusCode === 200 ? resolve(res.data) : reject(new Error('No result yet: ask the cashier to scan again')),
       fail: (res) => reject(new Error(res.errMsg)),
     })
   })

@@ -73,7 +73,10 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
 
   const sendTo = (client: Client, topic: string, payload: string | Buffer, qos: 0 | 1 = 0): Promise<void> =>
     new Promise((resolve) => {
-      client.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false } as PublishPacket, () => resolve())
+      client.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false } as PublishPacket,
+        () => resolve(),
+      )
     })
 
   /** Tells a client its token is invalid, then disconnects it, as Aliyun does. */
@@ -112,7 +115,8 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
     authenticate(client, username, password): AuthResult {
       const idProblem = clientIdProblem(client.id ?? '')
       if (idProblem) return { ok: false, returnCode: 2, reason: idProblem }
-      if (groups && !groups.has(groupOf(client.id))) return { ok: false, returnCode: 5, reason: `group ${groupOf(client.id)} does not exist` }
+      if (groups && !groups.has(groupOf(client.id)))
+        return { ok: false, returnCode: 5, reason: `group ${groupOf(client.id)} does not exist` }
       const parts = (username ?? '').split('|')
       if (parts.length !== 3) return { ok: false, returnCode: 4, reason: 'user name must be <Mode>|<Id>|<InstanceId>' }
       const [mode, id, instance] = parts as [string, string, string]
@@ -121,26 +125,35 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
       let state: ClientAuth | undefined
       if (mode === 'Signature') {
         const secret = accessKeys[id]
-        if (secret === undefined || !sameText(pass, sign(secret, client.id))) return { ok: false, returnCode: 4, reason: 'bad signature' }
+        if (secret === undefined || !sameText(pass, sign(secret, client.id)))
+          return { ok: false, returnCode: 4, reason: 'bad signature' }
         state = { mode, tokens: new Map(), noticed: new Set() }
       } else if (mode === 'DeviceCredential') {
         const credential = registry.deviceCredentialByKeyId(id)
-        if (!credential || credential.clientId !== client.id || credential.instanceId !== instanceId || !sameText(pass, sign(credential.deviceAccessKeySecret, client.id))) {
+        if (
+          !credential ||
+          credential.clientId !== client.id ||
+          credential.instanceId !== instanceId ||
+          !sameText(pass, sign(credential.deviceAccessKeySecret, client.id))
+        ) {
           return { ok: false, returnCode: 4, reason: 'bad device credential' }
         }
         state = { mode, tokens: new Map(), noticed: new Set() }
       } else if (mode === 'Token') {
         if (accessKeys[id] === undefined) return { ok: false, returnCode: 4, reason: 'unknown AccessKeyId' }
         const pairs = pass.split('|')
-        if (pairs.length < 2 || pairs.length % 2 !== 0) return { ok: false, returnCode: 4, reason: 'token password must be <type>|<token> pairs' }
+        if (pairs.length < 2 || pairs.length % 2 !== 0)
+          return { ok: false, returnCode: 4, reason: 'token password must be <type>|<token> pairs' }
         const tokens = new Map<TokenType, TokenRecord>()
         for (let i = 0; i < pairs.length; i += 2) {
           const type = pairs[i] as TokenType
           const record = registry.token(pairs[i + 1]!)
-          if (!(type in TOKEN_TYPES) || tokens.has(type)) return { ok: false, returnCode: 4, reason: `bad token type ${type}` }
+          if (!(type in TOKEN_TYPES) || tokens.has(type))
+            return { ok: false, returnCode: 4, reason: `bad token type ${type}` }
           // Every token must be valid, or the whole sign-in fails.
           const problem = tokenProblem(record, type)
-          if (problem !== 0 || record!.accessKeyId !== id) return { ok: false, returnCode: 5, reason: `token ${type} refused (code ${problem})` }
+          if (problem !== 0 || record!.accessKeyId !== id)
+            return { ok: false, returnCode: 5, reason: `token ${type} refused (code ${problem})` }
           tokens.set(type, record!)
         }
         state = { mode, tokens, noticed: new Set() }
@@ -181,7 +194,9 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
       const filter = subscription.topic
       const target = p2pTarget(filter)
       // Permission failures close the connection on Aliyun (no SUBACK failure code).
-      const problem = filter.startsWith('$') ? 'no $ topics' : (topicProblem(filter, parents) ?? (target && target !== client.id ? 'another client\'s P2P topic' : undefined))
+      const problem = filter.startsWith('$')
+        ? 'no $ topics'
+        : (topicProblem(filter, parents) ?? (target && target !== client.id ? "another client's P2P topic" : undefined))
       if (problem) throw new Error(problem)
       const state = auth.get(client)
       if (state?.mode === 'Token' && !target && !allowed(state, ['R', 'RW'], (resource) => covers(resource, filter))) {
@@ -230,7 +245,8 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
 
     async sendMessage(topic, payload) {
       const problem = topicProblem(topic, parents)
-      if (problem || topic.includes('+') || topic.includes('#')) throw new Error(problem ?? 'SendMessage needs a topic name, not a filter')
+      if (problem || topic.includes('+') || topic.includes('#'))
+        throw new Error(problem ?? 'SendMessage needs a topic name, not a filter')
       if (!host) throw new Error('the emulated broker is not running')
       const body = Buffer.from(payload)
       await host.publish({ topic, payload: body, qos: 1 })

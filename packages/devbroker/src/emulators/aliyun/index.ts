@@ -5,5 +5,11 @@
  * @module
  */
 export { aliyunEmulation, type AliyunEmulation, type AliyunEmulationOptions } from './emulation.js'
-export { createAliyunRegistry, type AliyunRegistry, type DeviceCredentialRecord, type TokenActions, type TokenRecord } from './registry.js'
+export {
+  createAliyunRegistry,
+  type AliyunRegistry,
+  type DeviceCredentialRecord,
+  type TokenActions,
+  type TokenRecord,
+} from './registry.js'
 export { clientIdProblem, covers, matches, p2pTarget, topicProblem } from './rules.js'

@@ -30,7 +30,13 @@ export interface DeviceCredentialRecord {
  * credentials RegisterDeviceCredential created. The fake API writes, the broker reads.
  */
 export interface AliyunRegistry {
-  applyToken(req: { instanceId: string; accessKeyId: string; resources: string[]; actions: TokenActions; expireTime: number }): TokenRecord
+  applyToken(req: {
+    instanceId: string
+    accessKeyId: string
+    resources: string[]
+    actions: TokenActions
+    expireTime: number
+  }): TokenRecord
   token(token: string): TokenRecord | undefined
   /** Marks a token revoked and tells listeners (the broker disconnects its users). False when unknown. */
   revokeToken(token: string): boolean

@@ -36,7 +36,11 @@ export function checkAcl(acl: unknown, action: AclAction, subject: AclSubject): 
     const map = acl as Record<string, unknown>
     const lists = [map.all, action.type === 'publish' ? map.pub : map.sub]
     for (const list of lists) {
-      if (Array.isArray(list) && list.some((topic) => typeof topic === 'string' && topicMatches(topic, action.topic, subject))) return 'allow'
+      if (
+        Array.isArray(list) &&
+        list.some((topic) => typeof topic === 'string' && topicMatches(topic, action.topic, subject))
+      )
+        return 'allow'
     }
     return 'deny'
   }
@@ -45,14 +49,24 @@ export function checkAcl(acl: unknown, action: AclAction, subject: AclSubject): 
 
 function matchRule(rule: unknown, action: AclAction, subject: AclSubject): 'allow' | 'deny' | undefined {
   if (typeof rule !== 'object' || rule === null) return undefined
-  const r = rule as { permission?: unknown; action?: unknown; topic?: unknown; topics?: unknown; qos?: unknown; retain?: unknown }
+  const r = rule as {
+    permission?: unknown
+    action?: unknown
+    topic?: unknown
+    topics?: unknown
+    qos?: unknown
+    retain?: unknown
+  }
   if (r.permission !== 'allow' && r.permission !== 'deny') return undefined
   if (r.action !== 'all' && r.action !== action.type) return undefined
   if (Array.isArray(r.qos) && !r.qos.includes(action.qos)) return undefined
   // `retain` constrains publishes only.
-  if (typeof r.retain === 'boolean' && action.type === 'publish' && r.retain !== (action.retain ?? false)) return undefined
+  if (typeof r.retain === 'boolean' && action.type === 'publish' && r.retain !== (action.retain ?? false))
+    return undefined
   const topics = Array.isArray(r.topics) ? r.topics : [r.topic]
-  return topics.some((topic) => typeof topic === 'string' && topicMatches(topic, action.topic, subject)) ? r.permission : undefined
+  return topics.some((topic) => typeof topic === 'string' && topicMatches(topic, action.topic, subject))
+    ? r.permission
+    : undefined
 }
 
 /** A rule topic against the requested one: `eq ` means literal; otherwise placeholders, then MQTT matching. */

@@ -108,7 +108,10 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
       const connect = { username: username ?? '', clientid: client.id }
       const expected: Record<string, string> = {}
       for (const [claim, template] of Object.entries(verifyClaims)) {
-        expected[claim] = template.replace(/\$\{(username|clientid)\}/g, (_, name: 'username' | 'clientid') => connect[name])
+        expected[claim] = template.replace(
+          /\$\{(username|clientid)\}/g,
+          (_, name: 'username' | 'clientid') => connect[name],
+        )
       }
       const verdict = await verifyEmqxJwt(raw, { key, algorithms, expected, nowSeconds: now() / 1000 })
       if (!verdict.ok) {
@@ -120,13 +123,15 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
       return { ok: true }
     },
     authorizePublish(client, packet) {
-      if (decide(client, { type: 'publish', topic: packet.topic, qos: packet.qos, retain: packet.retain }) === 'allow') return
+      if (decide(client, { type: 'publish', topic: packet.topic, qos: packet.qos, retain: packet.retain }) === 'allow')
+        return
       if (options.denyAction === 'disconnect') throw new Error(`publish to ${packet.topic} not authorized`)
       packet.topic = DROPPED + packet.topic
       packet.retain = false
     },
     authorizeSubscribe(client, subscription) {
-      const allowed = decide(client, { type: 'subscribe', topic: stripShare(subscription.topic), qos: subscription.qos }) === 'allow'
+      const allowed =
+        decide(client, { type: 'subscribe', topic: stripShare(subscription.topic), qos: subscription.qos }) === 'allow'
       return allowed ? subscription : null
     },
     authorizeForward(_client, packet) {
@@ -140,12 +145,15 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
         const exp = sessions.get(client)?.exp
         if (exp === undefined) return
         const wait = exp * 1000 - now()
-        const timer = setTimeout(() => {
-          timers.delete(client)
-          if (wait > MAX_TIMER_MS) return arm(client)
-          // Only this very connection: a reconnect under the same client id has a fresh token.
-          if (host.clients().get(client.id) === client) host.kick(client.id)
-        }, Math.max(0, Math.min(wait, MAX_TIMER_MS)))
+        const timer = setTimeout(
+          () => {
+            timers.delete(client)
+            if (wait > MAX_TIMER_MS) return arm(client)
+            // Only this very connection: a reconnect under the same client id has a fresh token.
+            if (host.clients().get(client.id) === client) host.kick(client.id)
+          },
+          Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+        )
         timers.set(client, timer)
       }
       const offReady = host.onClientReady(arm)
@@ -166,11 +174,18 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
 function verificationKey(options: EmqxEmulationOptions): { key: Uint8Array | KeyObject; algorithms: string[] } {
   if (options?.secret !== undefined) {
     const secret =
-      typeof options.secret !== 'string' ? options.secret : options.secretBase64Encoded ? new Uint8Array(Buffer.from(options.secret, 'base64')) : new TextEncoder().encode(options.secret)
+      typeof options.secret !== 'string'
+        ? options.secret
+        : options.secretBase64Encoded
+          ? new Uint8Array(Buffer.from(options.secret, 'base64'))
+          : new TextEncoder().encode(options.secret)
     return { key: secret, algorithms: HMAC }
   }
   if (options?.publicKey !== undefined) {
-    return { key: typeof options.publicKey === 'string' ? createPublicKey(options.publicKey) : options.publicKey, algorithms: PUBLIC_KEY }
+    return {
+      key: typeof options.publicKey === 'string' ? createPublicKey(options.publicKey) : options.publicKey,
+      algorithms: PUBLIC_KEY,
+    }
   }
   throw new TidingsError('INVALID_OPTIONS', 'emqxEmulation needs { secret } or { publicKey }', { adapter: 'emqx' })
 }

@@ -25,10 +25,15 @@ export async function verifyEmqxJwt(token: string, check: JwtCheck): Promise<Jwt
   try {
     const { payload } = await compactVerify(token, check.key, { algorithms: check.algorithms })
     const parsed: unknown = JSON.parse(new TextDecoder().decode(payload))
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('claims are not an object')
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('claims are not an object')
     claims = parsed as Record<string, unknown>
   } catch (error) {
-    return { ok: false, outcome: 'ignore', reason: `invalid signature or token: ${error instanceof Error ? error.message : String(error)}` }
+    return {
+      ok: false,
+      outcome: 'ignore',
+      reason: `invalid signature or token: ${error instanceof Error ? error.message : String(error)}`,
+    }
   }
   const exp = numeric(claims.exp)
   if (claims.exp !== undefined && (exp === undefined || check.nowSeconds >= exp)) {
