@@ -12,7 +12,7 @@ export type BellBackendOptions = (
       publisher?: undefined
     }
   | {
-      /** A broker adapter's server publisher (EMQX REST, Mosquitto's `mqttServerPublisher`, Aliyun OpenAPI). */
+      /** A broker adapter's server publisher (EMQX REST, Mosquitto's `mosquittoServerPublisher`, Aliyun OpenAPI). */
       publisher: ServerPublisher
       client?: undefined
     }

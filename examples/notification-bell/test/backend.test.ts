@@ -1,4 +1,4 @@
-import { createClient, type ServerPublisher, type TidingsClient } from '@tidings/core'
+import { createClient, defineServerPublisher, type ServerPublisher, type TidingsClient } from '@tidings/core'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { tcp } from '@tidings/transport-node'
 import { WebSocket } from 'ws'
@@ -116,16 +116,14 @@ describe('bell backend with a tidings client', () => {
 describe('bell backend with a server publisher', () => {
   test("publishes encoded payloads with the topics' QoS and retain flags", async () => {
     const sent: Array<{ topic: string; payload: string; qos?: number; retain?: boolean }> = []
-    const publisher: ServerPublisher = {
-      async publish(topic, payload, opts) {
-        sent.push({
-          topic,
-          payload: typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
-          ...opts,
-        })
-        return { delivered: true }
-      },
-    }
+    const publisher: ServerPublisher = defineServerPublisher(async (topic, payload, opts) => {
+      sent.push({
+        topic,
+        payload: typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
+        ...opts,
+      })
+      return { delivered: true }
+    })
     const backend = await startBellBackend({ publisher })
     try {
       await post(backend, 'eve/follow', { from: 'Priya Nair' })

@@ -6,6 +6,7 @@
  * @module
  */
 import type { IStream } from 'mqtt'
+import type { Topic, TopicParams } from './topic/template.js'
 
 /** A value or a promise of it. Contracts accept both; the client awaits once. */
 export type MaybePromise<T> = T | PromiseLike<T>
@@ -185,7 +186,21 @@ export interface ServerPublishResult {
   delivered?: boolean
 }
 
-/** Pushes from a backend, without holding an MQTT connection where the broker allows it. */
+/**
+ * Pushes from a backend, without holding an MQTT connection where the broker allows it. Build one with
+ * `defineServerPublisher`, so both forms behave the same in every adapter.
+ */
 export interface ServerPublisher {
+  /**
+   * Publishes a typed value: the name is built from the definition (every param required and checked) and
+   * the value encoded with its codec, exactly like `client.publish`. The topic's `qos`/`retain` are defaults.
+   */
+  publish<T extends string, V>(
+    topic: Topic<T, V>,
+    params: TopicParams<T>,
+    value: V,
+    opts?: ServerPublishOptions,
+  ): Promise<ServerPublishResult>
+  /** Publishes raw text or bytes to a topic name. */
   publish(topic: string, payload: string | Uint8Array, opts?: ServerPublishOptions): Promise<ServerPublishResult>
 }

@@ -35,7 +35,7 @@ export {
   type TopicPayload,
 } from './topic/template.js'
 export { TopicTrie, topicMatches } from './topic/trie.js'
-export { assertTopicFilter, assertTopicName } from './topic/validate.js'
+export { assertParamValue, assertTopicFilter, assertTopicName } from './topic/validate.js'
 export { bytes, json, schema, text, type Codec } from './codecs.js'
 export { fromBase64, toBase64, utf8, utf8Bytes } from './encoding.js'
 
@@ -61,6 +61,24 @@ export type {
   TransportScheme,
   TransportStream,
 } from './contracts.js'
+
+export {
+  assertGrantFilter,
+  assertIdentifier,
+  checkCredentialRequest,
+  defineServerPublisher,
+  grant,
+  identifierProblem,
+  MAX_ERROR_BODY,
+  MAX_IDENTIFIER_LENGTH,
+  redactText,
+  redactUrl,
+  type CredentialRequestLimits,
+  type GrantFilterOptions,
+  type GrantParams,
+  type RawServerPublish,
+} from './server/index.js'
+export { isWellFormedUtf16 } from './topic/utf16.js'
 
 export { genericBroker, type GenericBrokerOptions } from './brokers/generic.js'
 export {

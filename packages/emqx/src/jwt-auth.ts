@@ -8,7 +8,7 @@ export type FetchedToken = string | { password: string; clientId?: string; usern
 /** Options of {@link jwtAuth}. */
 export interface JwtAuthOptions {
   /**
-   * Gets a fresh token from your backend (which mints it with `emqxJwtIssuer`). Called before every
+   * Gets a fresh token from your backend (which mints it with `emqxCredentialIssuer`). Called before every
    * connect and reconnect: EMQX disconnects a client when its token's `exp` passes, and refuses it
    * on reconnect, so a token is never reused. `ctx.previousError` is set when the last token was refused.
    */

@@ -1,7 +1,7 @@
 import { isTidingsError } from '@tidings/core'
 import { exportPKCS8, exportSPKI, generateKeyPair, jwtVerify, importSPKI } from 'jose'
 import { describe, expect, test } from 'vitest'
-import { DENY_ALL, emqxJwtIssuer, grantsWholeTree } from '../src/server/index.js'
+import { DENY_ALL, emqxCredentialIssuer, grantsWholeTree } from '../src/server/index.js'
 
 const secret = 'a-test-secret-that-is-32-bytes-long!'
 const key = new TextEncoder().encode(secret)
@@ -14,9 +14,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   )
 }
 
-describe('emqxJwtIssuer', () => {
+describe('emqxCredentialIssuer', () => {
   test('HS256 token verified independently: username, clientid, iat, exp and a rule list ending in deny-all', async () => {
-    const issued = await emqxJwtIssuer({ secret, now: () => 1_700_000_000_000 }).issue(request)
+    const issued = await emqxCredentialIssuer({ secret, now: () => 1_700_000_000_000 }).issue(request)
     const { payload, protectedHeader } = await jwtVerify(issued.password, key, {
       algorithms: ['HS256'],
       currentDate: new Date(1_700_000_000_000),
@@ -40,7 +40,7 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('the token does not verify with another secret, and is rejected by jose after exp', async () => {
-    const issued = await emqxJwtIssuer({ secret, now: () => 1_700_000_000_000 }).issue({
+    const issued = await emqxCredentialIssuer({ secret, now: () => 1_700_000_000_000 }).issue({
       ...request,
       clientId: 'pinned',
     })
@@ -54,7 +54,7 @@ describe('emqxJwtIssuer', () => {
   test('RS256 with a PEM private key, verified with the public key', async () => {
     const pair = await generateKeyPair('RS256', { extractable: true })
     const pem = await exportPKCS8(pair.privateKey)
-    const issued = await emqxJwtIssuer({ privateKey: pem, algorithm: 'RS256' }).issue(request)
+    const issued = await emqxCredentialIssuer({ privateKey: pem, algorithm: 'RS256' }).issue(request)
     const publicKey = await importSPKI(await exportSPKI(pair.publicKey), 'RS256')
     const { payload, protectedHeader } = await jwtVerify(issued.password, publicKey, { algorithms: ['RS256'] })
     expect(protectedHeader.alg).toBe('RS256')
@@ -64,7 +64,7 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('the older pub/sub map format on request, under a custom claim name', async () => {
-    const issued = await emqxJwtIssuer({
+    const issued = await emqxCredentialIssuer({
       secret,
       aclFormat: 'map',
       aclClaimName: 'permissions',
@@ -77,12 +77,12 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('refuses ACL topics that grant the whole tree unless allowed', async () => {
-    const issuer = emqxJwtIssuer({ secret })
+    const issuer = emqxCredentialIssuer({ secret })
     for (const filter of ['#', '+/#', '+/+/#']) {
       expect(await codeOf(issuer.issue({ ...request, subscribe: [filter] }))).toBe('INVALID_TOPIC')
       expect(await codeOf(issuer.issue({ ...request, publish: [filter] }))).toBe('INVALID_TOPIC')
     }
-    const open = await emqxJwtIssuer({ secret, allowWholeTree: true }).issue({ ...request, subscribe: ['#'] })
+    const open = await emqxCredentialIssuer({ secret, allowWholeTree: true }).issue({ ...request, subscribe: ['#'] })
     expect(((await jwtVerify(open.password, key)).payload.acl as unknown[])[0]).toEqual({
       permission: 'allow',
       action: 'subscribe',
@@ -93,16 +93,16 @@ describe('emqxJwtIssuer', () => {
   })
 
   test('refuses invalid requests and keys', async () => {
-    const issuer = emqxJwtIssuer({ secret, maxTtlSeconds: 3600 })
+    const issuer = emqxCredentialIssuer({ secret, maxTtlSeconds: 3600 })
     expect(await codeOf(issuer.issue({ ...request, ttlSeconds: 0 }))).toBe('INVALID_OPTIONS')
     expect(await codeOf(issuer.issue({ ...request, ttlSeconds: 3601 }))).toBe('INVALID_OPTIONS')
     expect(await codeOf(issuer.issue({ ...request, ttlSeconds: 1.5 }))).toBe('INVALID_OPTIONS')
     expect(await codeOf(issuer.issue({ ...request, userId: '' }))).toBe('INVALID_OPTIONS')
     expect(await codeOf(issuer.issue({ ...request, subscribe: ['a/#/b'] }))).toBe('INVALID_TOPIC')
-    expect(() => emqxJwtIssuer({ secret: 'short' })).toThrow(/32 bytes/)
-    expect(() => emqxJwtIssuer({ secret, algorithm: 'HS512' })).toThrow(/64 bytes/)
-    expect(() => emqxJwtIssuer({ secret, algorithm: 'RS256' as never })).toThrow(/HS256/)
-    expect(await codeOf(emqxJwtIssuer({ privateKey: 'not a pem', algorithm: 'RS256' }).issue(request))).toBe(
+    expect(() => emqxCredentialIssuer({ secret: 'short' })).toThrow(/32 bytes/)
+    expect(() => emqxCredentialIssuer({ secret, algorithm: 'HS512' })).toThrow(/64 bytes/)
+    expect(() => emqxCredentialIssuer({ secret, algorithm: 'RS256' as never })).toThrow(/HS256/)
+    expect(await codeOf(emqxCredentialIssuer({ privateKey: 'not a pem', algorithm: 'RS256' }).issue(request))).toBe(
       'INVALID_OPTIONS',
     )
   })

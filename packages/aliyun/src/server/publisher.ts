@@ -1,4 +1,4 @@
-import { TidingsError, type ServerPublisher } from '@tidings/core'
+import { TidingsError, defineServerPublisher, type ServerPublisher } from '@tidings/core'
 import { BROKER_NAME, validateAliyunTopic } from '../names.js'
 import type { AliyunMqttApi } from './api.js'
 
@@ -9,26 +9,24 @@ import type { AliyunMqttApi } from './api.js'
  */
 export function aliyunServerPublisher(api: AliyunMqttApi): ServerPublisher {
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  return {
-    async publish(topic, payload, opts) {
-      if (opts?.retain)
-        throw new TidingsError('UNSUPPORTED', 'Aliyun does not support retained messages', {
-          adapter: BROKER_NAME,
-          topic,
-        })
-      validateAliyunTopic(topic, 'publish')
-      let text: string
-      try {
-        text = typeof payload === 'string' ? payload : decoder.decode(payload)
-      } catch (cause) {
-        throw new TidingsError('INVALID_PAYLOAD', 'SendMessage takes text: Base64-encode binary payloads', {
-          adapter: BROKER_NAME,
-          topic,
-          cause,
-        })
-      }
-      const { msgId } = await api.sendMessage({ topic, payload: text })
-      return { id: msgId }
-    },
-  }
+  return defineServerPublisher(async (topic, payload, opts) => {
+    if (opts?.retain)
+      throw new TidingsError('UNSUPPORTED', 'Aliyun does not support retained messages', {
+        adapter: BROKER_NAME,
+        topic,
+      })
+    validateAliyunTopic(topic, 'publish')
+    let text: string
+    try {
+      text = typeof payload === 'string' ? payload : decoder.decode(payload)
+    } catch (cause) {
+      throw new TidingsError('INVALID_PAYLOAD', 'SendMessage takes text: Base64-encode binary payloads', {
+        adapter: BROKER_NAME,
+        topic,
+        cause,
+      })
+    }
+    const { msgId } = await api.sendMessage({ topic, payload: text })
+    return { id: msgId }
+  })
 }

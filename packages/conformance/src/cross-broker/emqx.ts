@@ -6,7 +6,7 @@ import { WebSocket } from 'ws'
 import { startEmqxContractServer, startEmqxEmulator } from '../emqx/index.js'
 import type { CrossBrokerTarget } from './target.js'
 
-/** The EMQX emulator: JWTs from `emqxJwtIssuer`, pushes through the REST API contract server. */
+/** The EMQX emulator: JWTs from `emqxCredentialIssuer`, pushes through the REST API contract server. */
 export const emqxTarget: CrossBrokerTarget = {
   name: 'emqx emulator (JWT + REST publish)',
   async start() {

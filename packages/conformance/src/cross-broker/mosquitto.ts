@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { createClient } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
-import { connectMqtt, createDynsec, dynsecCredentialIssuer, mqttServerPublisher } from '@tidings/mosquitto/server'
+import {
+  connectMqtt,
+  createDynsec,
+  mosquittoCredentialIssuer,
+  mosquittoServerPublisher,
+} from '@tidings/mosquitto/server'
 import { tcp } from '@tidings/transport-node'
 import { spawnMosquitto } from '../fixtures/index.js'
 import type { CrossBrokerTarget } from './target.js'
@@ -20,7 +25,7 @@ export const mosquittoTarget: CrossBrokerTarget = {
     try {
       const dynsec = await createDynsec({ url, username: admin.admin, password: admin.password })
       cleanups.push(() => dynsec.close())
-      const issuer = dynsecCredentialIssuer(dynsec, { sweepIntervalMs: false })
+      const issuer = mosquittoCredentialIssuer(dynsec, { sweepIntervalMs: false })
       cleanups.push(async () => issuer.close())
       // The dynsec admin may not publish outside the control topic: the backend gets its own account.
       const password = randomBytes(16).toString('hex')
@@ -33,7 +38,7 @@ export const mosquittoTarget: CrossBrokerTarget = {
       cleanups.push(() => connection.endAsync())
       return {
         issuer,
-        publisher: mqttServerPublisher(connection),
+        publisher: mosquittoServerPublisher(connection),
         deviceClient: (creds) =>
           createClient({
             broker: mosquitto({

@@ -1,4 +1,4 @@
-import { emqxJwtIssuer } from '@tidings/emqx/server'
+import { emqxCredentialIssuer } from '@tidings/emqx/server'
 import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { emqxEmulation, type EmqxEmulation, type EmqxEmulationOptions } from '@tidings/devbroker/emqx'
 import type { CredentialIssuer } from '@tidings/core'
@@ -25,5 +25,5 @@ export async function startEmqxEmulator(options: Partial<EmqxEmulationOptions> =
   const secret = `test-secret-${Math.random().toString(36).slice(2)}-padding-to-32-bytes`
   const emulation = emqxEmulation({ secret, verifyClaims: { ...EMQX_VERIFY_CLAIMS }, ...options })
   const broker = await startDevBroker({ emulate: emulation })
-  return { broker, emulation, secret, issuer: emqxJwtIssuer({ secret }), close: () => broker.close() }
+  return { broker, emulation, secret, issuer: emqxCredentialIssuer({ secret }), close: () => broker.close() }
 }

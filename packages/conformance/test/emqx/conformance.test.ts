@@ -1,6 +1,6 @@
 import type { ClientOptions } from '@tidings/core'
 import { emqx, jwtAuth } from '@tidings/emqx'
-import { emqxJwtIssuer } from '@tidings/emqx/server'
+import { emqxCredentialIssuer } from '@tidings/emqx/server'
 import { websocket } from '@tidings/transport-ws'
 import { WebSocket } from 'ws'
 import { describeConformance } from '../../src/index.js'
@@ -18,7 +18,7 @@ describeConformance('emqx emulator (ws + jwtAuth)', async () => {
     protocolVersion: 4,
   })
   const grant = () => ({ userId: `u${++user}`, subscribe: ['tidings/#'], publish: ['tidings/#'], ttlSeconds: 600 })
-  const forged = emqxJwtIssuer({ secret: 'a-secret-the-broker-does-not-know-32b' })
+  const forged = emqxCredentialIssuer({ secret: 'a-secret-the-broker-does-not-know-32b' })
   return {
     capabilities: emqx({ host: '127.0.0.1' }).capabilities,
     client: () => {

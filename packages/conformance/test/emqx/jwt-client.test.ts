@@ -9,7 +9,7 @@ import {
   type Transport,
 } from '@tidings/core'
 import { emqx, jwtAuth, type FetchedToken } from '@tidings/emqx'
-import { emqxJwtIssuer } from '@tidings/emqx/server'
+import { emqxCredentialIssuer } from '@tidings/emqx/server'
 import { websocket } from '@tidings/transport-ws'
 import { SignJWT, decodeJwt } from 'jose'
 import { WebSocket } from 'ws'
@@ -116,7 +116,7 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
   })
 
   test('the map-format ACL is a whitelist: no deny-all needed', async () => {
-    const issuer = emqxJwtIssuer({ secret: emu.secret, aclFormat: 'map' })
+    const issuer = emqxCredentialIssuer({ secret: emu.secret, aclFormat: 'map' })
     const ann = browserClient(() => issuer.issue({ ...grant('ann'), ttlSeconds: 600 }))
     await ann.connect()
     await ann.subscribe(inbox, { userId: 'ann' }, () => {})
@@ -144,11 +144,11 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
   })
 
   test('refused tokens: bad signature, expired, or used under another client id → NOT_AUTHORIZED', async () => {
-    const forged = emqxJwtIssuer({ secret: 'not-the-broker-secret-but-32-bytes-long' })
+    const forged = emqxCredentialIssuer({ secret: 'not-the-broker-secret-but-32-bytes-long' })
     expect(await errorOf(browserClient(() => forged.issue({ ...grant('ann'), ttlSeconds: 600 })).connect())).toBe(
       'NOT_AUTHORIZED',
     )
-    const stale = emqxJwtIssuer({ secret: emu.secret, now: () => Date.now() - 120_000 })
+    const stale = emqxCredentialIssuer({ secret: emu.secret, now: () => Date.now() - 120_000 })
     expect(await errorOf(browserClient(() => stale.issue({ ...grant('ann'), ttlSeconds: 60 })).connect())).toBe(
       'NOT_AUTHORIZED',
     )

@@ -4,9 +4,9 @@ import { mosquitto } from '@tidings/mosquitto'
 import {
   connectMqtt,
   createDynsec,
-  dynsecCredentialIssuer,
+  mosquittoCredentialIssuer,
   mosquittoConfig,
-  mqttServerPublisher,
+  mosquittoServerPublisher,
 } from '@tidings/mosquitto/server'
 import { tls } from '@tidings/transport-node'
 import { websocket } from '@tidings/transport-ws'
@@ -40,7 +40,7 @@ describe('mosquittoConfig', () => {
         username: ADMIN.admin,
         password: ADMIN.password,
       })
-      const issuer = dynsecCredentialIssuer(dynsec, { sweepIntervalMs: false })
+      const issuer = mosquittoCredentialIssuer(dynsec, { sweepIntervalMs: false })
       const creds = await issuer.issue({ userId: 'u', subscribe: ['cfg/u'], publish: ['cfg/u'], ttlSeconds: 60 })
 
       // An issued credential over TLS, another over WebSocket, and a backend over tcp.
@@ -85,7 +85,7 @@ describe('mosquittoConfig', () => {
       })
       await dynsec.createClient({ username: backendUser, password: 'pw', roles: [{ rolename: backendUser }] })
       const backend = await connectMqtt({ url: `mqtt://127.0.0.1:${tcpPort}`, username: backendUser, password: 'pw' })
-      expect(await mqttServerPublisher(backend).publish('cfg/u', 'hi')).toEqual({ delivered: true })
+      expect(await mosquittoServerPublisher(backend).publish('cfg/u', 'hi')).toEqual({ delivered: true })
       await eventually(() => got.length === 2)
       expect(got.sort()).toEqual(['tls:hi', 'ws:hi'])
 

@@ -1,5 +1,9 @@
 import { isTidingsError, json, text, topic, type ClientState, type TidingsClient } from '@tidings/core'
-import { dynsecCredentialIssuer, mqttServerPublisher, type DynsecCredentialIssuer } from '@tidings/mosquitto/server'
+import {
+  mosquittoCredentialIssuer,
+  mosquittoServerPublisher,
+  type MosquittoCredentialIssuer,
+} from '@tidings/mosquitto/server'
 import type { MqttClient } from 'mqtt'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { connectBackend, eventually, sleep, startDynsecBroker, userClient, type DynsecBroker } from './helpers.js'
@@ -14,7 +18,7 @@ const request = (userId: string, ttlSeconds = 60) => ({
 })
 
 let env: DynsecBroker
-let issuer: DynsecCredentialIssuer
+let issuer: MosquittoCredentialIssuer
 let backend: MqttClient
 const clients: TidingsClient[] = []
 const track = (client: TidingsClient): TidingsClient => {
@@ -25,7 +29,7 @@ const track = (client: TidingsClient): TidingsClient => {
 beforeAll(async () => {
   env = await startDynsecBroker()
   // The background sweep stays off here; tests call sweep() so that timing never decides a result.
-  issuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
+  issuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
   backend = await connectBackend(env, ['user/#'])
 })
 afterEach(async () => {
@@ -37,7 +41,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-describe('dynsecCredentialIssuer on a real Mosquitto', () => {
+describe('mosquittoCredentialIssuer on a real Mosquitto', () => {
   test("A's credentials read A's topics and are refused B's (SUBSCRIBE_DENIED, PUBLISH_DENIED)", async () => {
     const a = await issuer.issue(request('alice'))
     await issuer.issue(request('bob'))
@@ -51,7 +55,7 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
     await alice.subscribe(inbox, { userId: 'alice' }, (m) => {
       got.push(m.n)
     })
-    await mqttServerPublisher(backend).publish('user/alice/inbox', JSON.stringify({ n: 1 }))
+    await mosquittoServerPublisher(backend).publish('user/alice/inbox', JSON.stringify({ n: 1 }))
     await eventually(() => got.length === 1, 5000, 'alice to receive her message')
     expect(got).toEqual([1])
 
@@ -102,7 +106,7 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
 
   test('expired credentials are swept: the session drops and the login is refused; live ones stay', async () => {
     let clock = Date.now()
-    const timed = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false, now: () => clock })
+    const timed = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false, now: () => clock })
     const short = await timed.issue(request('erin', 30))
     const long = await timed.issue(request('erin', 60))
     const expiring = track(userClient(env.broker, short))
@@ -124,7 +128,7 @@ describe('dynsecCredentialIssuer on a real Mosquitto', () => {
   })
 
   test('the background sweep deletes expired credentials and then the idle role', async () => {
-    const swept: DynsecCredentialIssuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: 200 })
+    const swept: MosquittoCredentialIssuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: 200 })
     try {
       const creds = await swept.issue(request('frank', 1))
       const frank = track(userClient(env.broker, creds))

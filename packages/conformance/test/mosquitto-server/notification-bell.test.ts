@@ -1,5 +1,9 @@
 import { isTidingsError, type TidingsClient } from '@tidings/core'
-import { dynsecCredentialIssuer, mqttServerPublisher, type DynsecCredentialIssuer } from '@tidings/mosquitto/server'
+import {
+  mosquittoCredentialIssuer,
+  mosquittoServerPublisher,
+  type MosquittoCredentialIssuer,
+} from '@tidings/mosquitto/server'
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 // The example is not a package dependency of the conformance suite; its backend is started from source.
@@ -13,7 +17,7 @@ import {
 import { connectBackend, eventually, startDynsecBroker, userClient, type DynsecBroker } from './helpers.js'
 
 let env: DynsecBroker
-let issuer: DynsecCredentialIssuer
+let issuer: MosquittoCredentialIssuer
 let backendConnection: MqttClient
 let bell: BellBackend
 
@@ -28,9 +32,9 @@ const bellCredentials = (userId: string) =>
 
 beforeAll(async () => {
   env = await startDynsecBroker()
-  issuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
+  issuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
   backendConnection = await connectBackend(env, ['user/+/notifications', 'user/+/unread'])
-  bell = await startBellBackend({ publisher: mqttServerPublisher(backendConnection) })
+  bell = await startBellBackend({ publisher: mosquittoServerPublisher(backendConnection) })
 })
 afterAll(async () => {
   await bell?.close()

@@ -1,5 +1,5 @@
 import { bytes, isTidingsError, text, topic } from '@tidings/core'
-import { connectMqtt, dynsecCredentialIssuer, mqttServerPublisher } from '@tidings/mosquitto/server'
+import { connectMqtt, mosquittoCredentialIssuer, mosquittoServerPublisher } from '@tidings/mosquitto/server'
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectBackend, eventually, startDynsecBroker, userClient, type DynsecBroker } from './helpers.js'
@@ -16,12 +16,12 @@ afterAll(async () => {
   await env?.close()
 })
 
-describe('mqttServerPublisher on a real Mosquitto', () => {
+describe('mosquittoServerPublisher on a real Mosquitto', () => {
   test('reports delivered: false when no one is subscribed, true when someone is', async () => {
-    const publisher = mqttServerPublisher(backend)
+    const publisher = mosquittoServerPublisher(backend)
     expect(await publisher.publish('push/nobody', 'x')).toEqual({ delivered: false })
 
-    const issuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
+    const issuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
     const creds = await issuer.issue({ userId: 'p1', subscribe: ['push/p1'], publish: [], ttlSeconds: 60 })
     const user = userClient(env.broker, creds)
     try {
@@ -41,9 +41,9 @@ describe('mqttServerPublisher on a real Mosquitto', () => {
   })
 
   test('sends bytes and retained messages', async () => {
-    const publisher = mqttServerPublisher(backend)
+    const publisher = mosquittoServerPublisher(backend)
     await publisher.publish('push/retained', new Uint8Array([1, 2, 3]), { retain: true, qos: 2 })
-    const issuer = dynsecCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
+    const issuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
     const creds = await issuer.issue({ userId: 'p2', subscribe: ['push/retained'], publish: [], ttlSeconds: 60 })
     const user = userClient(env.broker, creds)
     try {
@@ -56,7 +56,7 @@ describe('mqttServerPublisher on a real Mosquitto', () => {
   })
 
   test('a publish outside the account ACL rejects with PUBLISH_DENIED; an invalid topic with INVALID_TOPIC', async () => {
-    const publisher = mqttServerPublisher(backend)
+    const publisher = mosquittoServerPublisher(backend)
     const denied = await publisher.publish('elsewhere/x', 'x').catch((e: unknown) => e)
     expect(isTidingsError(denied) && denied.code).toBe('PUBLISH_DENIED')
     expect(isTidingsError(denied) && denied.reasonCode).toBe(0x87)
@@ -67,7 +67,7 @@ describe('mqttServerPublisher on a real Mosquitto', () => {
   test('the dynsec admin account itself may not publish to user topics', async () => {
     const admin = await connectMqtt({ url: env.url, username: 'admin', password: 'admin-pw' })
     try {
-      const denied = await mqttServerPublisher(admin)
+      const denied = await mosquittoServerPublisher(admin)
         .publish('push/x', 'x')
         .catch((e: unknown) => e)
       expect(isTidingsError(denied) && denied.code).toBe('PUBLISH_DENIED')

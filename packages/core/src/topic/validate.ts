@@ -1,5 +1,6 @@
 import { Buffer } from 'buffer'
 import { TidingsError } from '../errors.js'
+import { isWellFormedUtf16 } from './utf16.js'
 
 // MQTT 3.1.1 §4.7 / 5.0 §4.7: topic names have no wildcards, filters put `#` last and `+`/`#` alone in
 // their level, neither may be empty or contain U+0000, and both are at most 65535 UTF-8 bytes.
@@ -45,10 +46,18 @@ export function assertParamValue(name: string, value: unknown, template: string)
       { topic: template },
     )
   }
+  if (!isWellFormedUtf16(value)) {
+    throw new TidingsError(
+      'INVALID_TOPIC',
+      `parameter "${name}" of "${template}" is not well-formed UTF-16 (a lone surrogate would reach the wire as U+FFFD)`,
+      { topic: template },
+    )
+  }
 }
 
 function assertCommon(topic: string): void {
   if (topic.includes('\u0000')) throw invalid(topic, 'a topic cannot contain U+0000')
+  if (!isWellFormedUtf16(topic)) throw invalid(topic, 'a topic must be well-formed UTF-16 (no lone surrogates)')
   // Byte length only matters near the limit; most topics are far shorter, so skip the encode.
   if (topic.length * 3 > MAX_TOPIC_BYTES && Buffer.byteLength(topic, 'utf8') > MAX_TOPIC_BYTES) {
     throw invalid(topic, `a topic is at most ${MAX_TOPIC_BYTES} UTF-8 bytes`)

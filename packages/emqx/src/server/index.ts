@@ -5,9 +5,9 @@
  * @module
  */
 export {
-  emqxJwtIssuer,
-  type EmqxJwtIssuerCommonOptions,
-  type EmqxJwtIssuerOptions,
+  emqxCredentialIssuer,
+  type EmqxCredentialIssuerCommonOptions,
+  type EmqxCredentialIssuerOptions,
   type HmacAlgorithm,
   type PublicKeyAlgorithm,
 } from './jwt-issuer.js'

@@ -24,8 +24,8 @@ export type PublicKeyAlgorithm =
   | 'ES512'
   | 'EdDSA'
 
-/** Options shared by both key kinds of {@link emqxJwtIssuer}. */
-export interface EmqxJwtIssuerCommonOptions {
+/** Options shared by both key kinds of {@link emqxCredentialIssuer}. */
+export interface EmqxCredentialIssuerCommonOptions {
   /**
    * ACL claim format: `'rules'` for EMQX ≥ 5.5 (a list always ending in deny-all), `'map'` for the older
    * `pub`/`sub` whitelist that EMQX < 5.5 and 4.x understand.
@@ -46,8 +46,8 @@ export interface EmqxJwtIssuerCommonOptions {
   now?: () => number
 }
 
-/** Options of {@link emqxJwtIssuer}: an HMAC secret or a private key. */
-export type EmqxJwtIssuerOptions = EmqxJwtIssuerCommonOptions &
+/** Options of {@link emqxCredentialIssuer}: an HMAC secret or a private key. */
+export type EmqxCredentialIssuerOptions = EmqxCredentialIssuerCommonOptions &
   (
     | { secret: string | Uint8Array; algorithm?: HmacAlgorithm; privateKey?: never }
     | { privateKey: string | CryptoKey | KeyObject; algorithm: PublicKeyAlgorithm; secret?: never }
@@ -77,12 +77,12 @@ export type EmqxJwtIssuerOptions = EmqxJwtIssuerCommonOptions &
  *
  * @example
  * ```ts
- * const issuer = emqxJwtIssuer({ secret: process.env.EMQX_JWT_SECRET! })
+ * const issuer = emqxCredentialIssuer({ secret: process.env.EMQX_JWT_SECRET! })
  * const creds = await issuer.issue({ userId: '42', subscribe: ['user/42/#'], publish: ['user/42/up/#'], ttlSeconds: 600 })
  * // hand `creds` to the browser; jwtAuth({ fetchToken }) connects with it
  * ```
  */
-export function emqxJwtIssuer(options: EmqxJwtIssuerOptions): CredentialIssuer {
+export function emqxCredentialIssuer(options: EmqxCredentialIssuerOptions): CredentialIssuer {
   const algorithm = options?.algorithm ?? 'HS256'
   const key = signingKey(options, algorithm)
   // A bad key is reported by the first issue(); don't let it surface earlier as an unhandled rejection.
@@ -124,7 +124,10 @@ export function emqxJwtIssuer(options: EmqxJwtIssuerOptions): CredentialIssuer {
   }
 }
 
-function signingKey(options: EmqxJwtIssuerOptions, algorithm: string): Promise<Uint8Array | CryptoKey | KeyObject> {
+function signingKey(
+  options: EmqxCredentialIssuerOptions,
+  algorithm: string,
+): Promise<Uint8Array | CryptoKey | KeyObject> {
   if (options?.secret !== undefined) {
     if (!algorithm.startsWith('HS')) throw invalid(`a secret signs HS256/384/512 only, not ${algorithm}`)
     const secret = typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret
@@ -133,7 +136,8 @@ function signingKey(options: EmqxJwtIssuerOptions, algorithm: string): Promise<U
     if (secret.byteLength < minBytes) throw invalid(`the secret must be at least ${minBytes} bytes for ${algorithm}`)
     return Promise.resolve(secret)
   }
-  if (options?.privateKey === undefined) throw invalid('emqxJwtIssuer needs { secret } or { privateKey, algorithm }')
+  if (options?.privateKey === undefined)
+    throw invalid('emqxCredentialIssuer needs { secret } or { privateKey, algorithm }')
   if (algorithm.startsWith('HS')) throw invalid(`a private key cannot sign ${algorithm}`)
   if (typeof options.privateKey !== 'string') return Promise.resolve(options.privateKey)
   return importPKCS8(options.privateKey, algorithm).catch((cause: unknown) => {
@@ -145,5 +149,5 @@ function signingKey(options: EmqxJwtIssuerOptions, algorithm: string): Promise<U
 }
 
 function invalid(message: string): TidingsError {
-  return new TidingsError('INVALID_OPTIONS', `emqxJwtIssuer: ${message}`, { adapter: 'emqx' })
+  return new TidingsError('INVALID_OPTIONS', `emqxCredentialIssuer: ${message}`, { adapter: 'emqx' })
 }

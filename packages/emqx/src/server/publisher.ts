@@ -1,4 +1,4 @@
-import type { ServerPublisher } from '@tidings/core'
+import { defineServerPublisher, type ServerPublisher } from '@tidings/core'
 import type { EmqxApi } from './api-types.js'
 
 /**
@@ -12,13 +12,12 @@ import type { EmqxApi } from './api-types.js'
  * ```
  */
 export function emqxServerPublisher(api: EmqxApi): ServerPublisher {
-  return {
-    publish: (topic, payload, opts) =>
-      api.publish({
-        topic,
-        payload,
-        ...(opts?.qos !== undefined ? { qos: opts.qos } : {}),
-        ...(opts?.retain !== undefined ? { retain: opts.retain } : {}),
-      }),
-  }
+  return defineServerPublisher((topic, payload, opts) =>
+    api.publish({
+      topic,
+      payload,
+      ...(opts.qos !== undefined ? { qos: opts.qos } : {}),
+      ...(opts.retain !== undefined ? { retain: opts.retain } : {}),
+    }),
+  )
 }

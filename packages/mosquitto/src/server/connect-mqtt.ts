@@ -30,7 +30,7 @@ const SCHEMES = /^(mqtts?|wss?):\/\//
  * @example
  * ```ts
  * const mqtt = await connectMqtt({ url: 'mqtt://127.0.0.1:1883', username: 'backend', password })
- * const publisher = mqttServerPublisher(mqtt)
+ * const publisher = mosquittoServerPublisher(mqtt)
  * ```
  */
 export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {

@@ -12,8 +12,8 @@ import { keyedLock } from './keyed-lock.js'
 import { ADAPTER, dynsecError } from './errors.js'
 import { userRoleAcls } from './user-role.js'
 
-/** Options of {@link dynsecCredentialIssuer}. */
-export interface DynsecIssuerOptions {
+/** Options of {@link mosquittoCredentialIssuer}. */
+export interface MosquittoCredentialIssuerOptions {
   /** Prefix of each user's role name. @default 'tidings-user-' */
   rolePrefix?: string
   /** Prefix of the generated MQTT usernames (one per issued credential). @default 'tidings-' */
@@ -42,7 +42,7 @@ export interface DynsecIssuerOptions {
 }
 
 /** A {@link CredentialIssuer} backed by dynamic security, with revocation and an expiry sweep. */
-export interface DynsecCredentialIssuer extends CredentialIssuer {
+export interface MosquittoCredentialIssuer extends CredentialIssuer {
   /** Deletes every credential of a user, disconnecting their sessions, then the user's role. Resolves with how many were deleted. */
   revoke(userId: string): Promise<number>
   /** Deletes expired credentials now (disconnecting their sessions). Resolves with how many were deleted. */
@@ -65,14 +65,17 @@ export interface DynsecCredentialIssuer extends CredentialIssuer {
  *
  * @example
  * ```ts
- * const issuer = dynsecCredentialIssuer(await createDynsec({ url, username: 'admin', password }))
+ * const issuer = mosquittoCredentialIssuer(await createDynsec({ url, username: 'admin', password }))
  * const creds = await issuer.issue({ userId: '42', subscribe: ['user/42/#'], publish: [], ttlSeconds: 3600 })
  * // hand creds to the browser: mosquitto({ host, credentials: () => creds })
  * ```
  */
-export function dynsecCredentialIssuer(dynsec: Dynsec, options: DynsecIssuerOptions = {}): DynsecCredentialIssuer {
+export function mosquittoCredentialIssuer(
+  dynsec: Dynsec,
+  options: MosquittoCredentialIssuerOptions = {},
+): MosquittoCredentialIssuer {
   if (!dynsec || typeof dynsec.execute !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'dynsecCredentialIssuer needs the result of createDynsec(…)', {
+    throw new TidingsError('INVALID_OPTIONS', 'mosquittoCredentialIssuer needs the result of createDynsec(…)', {
       adapter: ADAPTER,
     })
   }

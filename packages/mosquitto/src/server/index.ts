@@ -27,8 +27,12 @@ export type {
   DynsecRole,
   DynsecRoleRef,
 } from './dynsec-types.js'
-export { dynsecCredentialIssuer, type DynsecCredentialIssuer, type DynsecIssuerOptions } from './credential-issuer.js'
-export { mqttServerPublisher, type MqttServerPublisherOptions } from './server-publisher.js'
+export {
+  mosquittoCredentialIssuer,
+  type MosquittoCredentialIssuer,
+  type MosquittoCredentialIssuerOptions,
+} from './credential-issuer.js'
+export { mosquittoServerPublisher, type MosquittoServerPublisherOptions } from './server-publisher.js'
 export {
   DYNSEC_PLUGIN_PATH,
   mosquittoConfig,

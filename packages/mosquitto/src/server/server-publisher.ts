@@ -1,10 +1,16 @@
 import { Buffer } from 'node:buffer'
-import { TidingsError, assertTopicName, type ServerPublisher, type ServerPublishResult } from '@tidings/core'
+import {
+  TidingsError,
+  assertTopicName,
+  defineServerPublisher,
+  type ServerPublisher,
+  type ServerPublishResult,
+} from '@tidings/core'
 import type { MqttClient, OnPacketCallback } from 'mqtt'
 import { ADAPTER, publishError } from './errors.js'
 
-/** Options of {@link mqttServerPublisher}. */
-export interface MqttServerPublisherOptions {
+/** Options of {@link mosquittoServerPublisher}. */
+export interface MosquittoServerPublisherOptions {
   /** QoS when a publish names none. QoS 1 lets the broker confirm (or refuse) each message. @default 1 */
   qos?: 0 | 1 | 2
   /** Time allowed for the broker's acknowledgement (or, QoS 0, for the send). @default 10000 */
@@ -29,15 +35,22 @@ const NO_MATCHING_SUBSCRIBERS = 0x10
  *
  * @example
  * ```ts
- * const publisher = mqttServerPublisher(await connectMqtt({ url, username: 'backend', password }))
+ * const publisher = mosquittoServerPublisher(await connectMqtt({ url, username: 'backend', password }))
  * await publisher.publish('user/42/unread', '3', { retain: true })
  * ```
  */
-export function mqttServerPublisher(client: MqttClient, options: MqttServerPublisherOptions = {}): ServerPublisher {
+export function mosquittoServerPublisher(
+  client: MqttClient,
+  options: MosquittoServerPublisherOptions = {},
+): ServerPublisher {
   if (!client || typeof client.publish !== 'function' || typeof client.on !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'mqttServerPublisher needs an MQTT.js client, e.g. from connectMqtt(…)', {
-      adapter: ADAPTER,
-    })
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      'mosquittoServerPublisher needs an MQTT.js client, e.g. from connectMqtt(…)',
+      {
+        adapter: ADAPTER,
+      },
+    )
   }
   const defaultQos = options.qos ?? 1
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -53,49 +66,47 @@ export function mqttServerPublisher(client: MqttClient, options: MqttServerPubli
     }
   }
 
-  return {
-    publish(topic, payload, opts = {}) {
-      try {
-        assertTopicName(topic)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-      const qos = opts.qos ?? defaultQos
-      const body =
-        typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-      if (inFlight++ === 0) client.on('packetreceive', onPacket)
-      return new Promise<ServerPublishResult>((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new TidingsError('TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms`, {
-                adapter: ADAPTER,
-                topic,
-              }),
-            ),
-          timeoutMs,
-        )
-        client.publish(topic, body, { qos, retain: opts.retain ?? false }, (error, packet) => {
-          clearTimeout(timer)
-          if (error) {
-            reject(publishError(error, topic))
-            return
-          }
-          const id = packet && 'messageId' in packet ? packet.messageId : undefined
-          const reason = id === undefined ? undefined : reasons.get(id)
-          if (id !== undefined) reasons.delete(id)
-          resolve(
-            qos > 0 && client.options.protocolVersion === 5 && reason !== undefined
-              ? { delivered: reason !== NO_MATCHING_SUBSCRIBERS }
-              : {},
-          )
-        })
-      }).finally(() => {
-        if (--inFlight === 0) {
-          client.off('packetreceive', onPacket)
-          reasons.clear()
+  return defineServerPublisher((topic, payload, opts) => {
+    try {
+      assertTopicName(topic)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const qos = opts.qos ?? defaultQos
+    const body =
+      typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+    if (inFlight++ === 0) client.on('packetreceive', onPacket)
+    return new Promise<ServerPublishResult>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new TidingsError('TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms`, {
+              adapter: ADAPTER,
+              topic,
+            }),
+          ),
+        timeoutMs,
+      )
+      client.publish(topic, body, { qos, retain: opts.retain ?? false }, (error, packet) => {
+        clearTimeout(timer)
+        if (error) {
+          reject(publishError(error, topic))
+          return
         }
+        const id = packet && 'messageId' in packet ? packet.messageId : undefined
+        const reason = id === undefined ? undefined : reasons.get(id)
+        if (id !== undefined) reasons.delete(id)
+        resolve(
+          qos > 0 && client.options.protocolVersion === 5 && reason !== undefined
+            ? { delivered: reason !== NO_MATCHING_SUBSCRIBERS }
+            : {},
+        )
       })
-    },
-  }
+    }).finally(() => {
+      if (--inFlight === 0) {
+        client.off('packetreceive', onPacket)
+        reasons.clear()
+      }
+    })
+  })
 }
