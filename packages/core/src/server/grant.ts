@@ -55,6 +55,7 @@ export function grant<const T extends string>(template: T | Topic<T, unknown>, p
       throw new TidingsError('INVALID_TOPIC', `parameter "${name}" appears twice in "${source}"`, { topic: source })
     }
     used.add(name)
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is ES2022; the mini-program bundle targets ES2015
     if (!Object.prototype.hasOwnProperty.call(values, name) || values[name] === undefined) {
       throw new TidingsError('INVALID_TOPIC', `grant "${source}" needs parameter "${name}"`, { topic: source })
     }
