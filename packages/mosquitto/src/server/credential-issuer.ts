@@ -66,7 +66,7 @@ const ORPHAN_AGE_MS = 5 * 60_000
  * Dynamic security has no expiry of its own: while no process sweeps, expired credentials keep working.
  * Sweeping from several processes at once is safe.
  *
- * The sweep and `revoke()` list all dynsec clients and roles in one round trip, plus one to delete.
+ * The sweep and `revoke()` list all dynsec roles, clients and groups in one round trip, plus one to delete.
  *
  * @example
  * ```ts
