@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { TidingsError } from '@tidings/core'
+import { TidingsError, redactUrl } from '@tidings/core'
 import { connect, type IClientOptions, type MqttClient } from 'mqtt'
 import { ADAPTER, connectError } from './errors.js'
 
@@ -25,7 +25,8 @@ const SCHEMES = /^(mqtts?|wss?):\/\//
 /**
  * Opens a backend MQTT 5 connection with MQTT.js and resolves once the broker accepted it. Failures of
  * that first attempt reject with a TidingsError (NOT_AUTHORIZED, CONNECTION_REFUSED, CONNECT_TIMEOUT,
- * TLS_UNTRUSTED…); later drops are healed by MQTT.js's own reconnect.
+ * TLS_UNTRUSTED…); later drops are healed by MQTT.js's own reconnect. Credentials in the URL
+ * (`mqtt://user:password@host`) never reach an error's message or cause.
  *
  * @example
  * ```ts
@@ -37,9 +38,13 @@ export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
   const { url } = options
   if (typeof url !== 'string' || !SCHEMES.test(url)) {
     return Promise.reject(
-      new TidingsError('INVALID_OPTIONS', `url must be mqtt://, mqtts://, ws:// or wss://, got ${String(url)}`, {
-        adapter: ADAPTER,
-      }),
+      new TidingsError(
+        'INVALID_OPTIONS',
+        `url must be mqtt://, mqtts://, ws:// or wss://, got ${redactUrl(String(url)).slice(0, 200)}`,
+        {
+          adapter: ADAPTER,
+        },
+      ),
     )
   }
   const timeoutMs = options.connectTimeoutMs ?? 10_000
@@ -61,7 +66,9 @@ export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
     const timer = setTimeout(
       () =>
         fail(
-          new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${url} within ${timeoutMs} ms`, { adapter: ADAPTER }),
+          new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${redactUrl(url)} within ${timeoutMs} ms`, {
+            adapter: ADAPTER,
+          }),
         ),
       timeoutMs,
     )
@@ -83,7 +90,9 @@ export function connectMqtt(options: MqttConnectOptions): Promise<MqttClient> {
     const onClose = (): void =>
       fail(
         socketError ??
-          new TidingsError('CONNECTION_REFUSED', `${url} closed the connection before CONNACK`, { adapter: ADAPTER }),
+          new TidingsError('CONNECTION_REFUSED', `${redactUrl(url)} closed the connection before CONNACK`, {
+            adapter: ADAPTER,
+          }),
       )
     client.on('connect', onConnect)
     client.on('error', fail)

@@ -20,7 +20,8 @@ import type {
   DynsecResult,
   DynsecRole,
 } from './dynsec-types.js'
-import { ADAPTER, dynsecError } from './errors.js'
+import { checkCommand } from './command-check.js'
+import { ADAPTER, dynsecError, safeCause } from './errors.js'
 
 /** Options of {@link createDynsec}. */
 export interface DynsecOptions extends MqttConnectOptions {
@@ -37,6 +38,11 @@ export interface DynsecOptions extends MqttConnectOptions {
  * An admin connection to Mosquitto's dynamic-security plugin. Each method sends one command; commands
  * issued in the same tick are batched into one message. A failed command rejects with a TidingsError
  * carrying the plugin's message: ALREADY_EXISTS, NOT_FOUND or API_ERROR.
+ *
+ * Every string of a command is checked before the command joins a batch: a NUL (Mosquitto would cut the
+ * name there and act on another client or role) or a lone UTF-16 surrogate (Mosquitto would refuse the
+ * whole batch, leaving the other callers' commands unanswered) rejects that command alone with
+ * INVALID_OPTIONS.
  */
 export interface Dynsec {
   /** The MQTT.js connection underneath. */
@@ -91,7 +97,8 @@ export interface Dynsec {
 
   /**
    * Sends raw commands in one message and resolves with the plugin's answer to each, failures included
-   * (`result.error`). Rejects only when the answers do not arrive.
+   * (`result.error`). Rejects when the answers do not arrive, or, sending nothing, with INVALID_OPTIONS
+   * when any command holds a string the plugin would misread (a NUL or a lone surrogate).
    */
   execute(commands: DynsecCommand[]): Promise<DynsecResult[]>
   /** Closes the admin connection; commands still waiting reject with CLIENT_CLOSED. */
@@ -122,7 +129,7 @@ export async function createDynsec(options: DynsecOptions): Promise<Dynsec> {
     client.end(true)
     throw new TidingsError('NOT_AUTHORIZED', `${options.username} may not use the dynamic-security control topic`, {
       adapter: ADAPTER,
-      cause: error,
+      cause: safeCause(error),
     })
   }
   const channel = openDynsecChannel(client, {
@@ -197,7 +204,19 @@ export async function createDynsec(options: DynsecOptions): Promise<Dynsec> {
       return Array.isArray(acls) ? (acls as DynsecDefaultAcl[]) : []
     },
 
-    execute: (commands) => Promise.all(commands.map((command) => channel.submit(command))),
+    execute: (commands) => {
+      if (!Array.isArray(commands))
+        return Promise.reject(
+          new TidingsError('INVALID_OPTIONS', 'execute needs an array of commands', { adapter: ADAPTER }),
+        )
+      // All or nothing: one command that cannot be sent keeps the whole list back, so a caller never
+      // gets half of a sequence it meant to run in order.
+      for (const command of commands) {
+        const invalid = checkCommand(command)
+        if (invalid) return Promise.reject(invalid)
+      }
+      return Promise.all(commands.map((command) => channel.submit(command)))
+    },
     async close() {
       channel.close()
       await client.endAsync()

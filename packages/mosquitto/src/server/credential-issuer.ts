@@ -1,20 +1,24 @@
 import { randomBytes } from 'node:crypto'
 import {
   TidingsError,
-  assertTopicFilter,
+  assertIdentifier,
+  checkCredentialRequest,
+  identifierProblem,
   type CredentialIssuer,
   type CredentialRequest,
   type IssuedCredentials,
 } from '@tidings/core'
-import { readMarker, writeMarker } from './credential-marker.js'
+import { deleteCredentials, takeSnapshot } from './credential-cleanup.js'
+import { writeMarker, writeRoleMarker } from './credential-marker.js'
+import { credentialRoleAcls } from './credential-role.js'
 import type { Dynsec } from './create-dynsec.js'
-import { keyedLock } from './keyed-lock.js'
+import type { DynsecCommand } from './dynsec-types.js'
 import { ADAPTER, dynsecError } from './errors.js'
-import { userRoleAcls } from './user-role.js'
+import { keyedLock } from './keyed-lock.js'
 
 /** Options of {@link mosquittoCredentialIssuer}. */
 export interface MosquittoCredentialIssuerOptions {
-  /** Prefix of each user's role name. @default 'tidings-user-' */
+  /** Prefix of the role made for each credential; may be empty. @default 'tidings-credential-' */
   rolePrefix?: string
   /** Prefix of the generated MQTT usernames (one per issued credential). @default 'tidings-' */
   usernamePrefix?: string
@@ -22,19 +26,13 @@ export interface MosquittoCredentialIssuerOptions {
   clientIdPrefix?: string
   /**
    * How often expired credentials are deleted (which disconnects their sessions), or `false` to call
-   * `sweep()` yourself. Expiry is enforced to within this interval.
+   * `sweep()` yourself. Expiry is enforced to within this interval, and only while some process sweeps.
+   * With an interval, the first sweep runs right away, so a restarted backend catches up at once.
    * @default 30000
    */
   sweepIntervalMs?: number | false
-  /** Longest `ttlSeconds` accepted. @default 86400 (one day) */
+  /** Longest `ttlSeconds` accepted; longer requests are refused with INVALID_OPTIONS, never capped. @default 86400 (one day) */
   maxTtlSeconds?: number
-  /**
-   * Let the sweep delete a user's role once their last credential expired. Turn it off when several
-   * processes issue credentials and only one sweeps: Mosquitto 2.0.11 keeps a dangling reference when a
-   * role is deleted while a client still holds it.
-   * @default true
-   */
-  deleteIdleRoles?: boolean
   /** Called when a background sweep fails; the sweep keeps running. */
   onError?: (error: TidingsError) => void
   /** The clock, in milliseconds since the epoch. @default Date.now */
@@ -43,7 +41,7 @@ export interface MosquittoCredentialIssuerOptions {
 
 /** A {@link CredentialIssuer} backed by dynamic security, with revocation and an expiry sweep. */
 export interface MosquittoCredentialIssuer extends CredentialIssuer {
-  /** Deletes every credential of a user, disconnecting their sessions, then the user's role. Resolves with how many were deleted. */
+  /** Deletes every credential of a user, disconnecting their sessions, and their roles. Resolves with how many credentials were deleted. */
   revoke(userId: string): Promise<number>
   /** Deletes expired credentials now (disconnecting their sessions). Resolves with how many were deleted. */
   sweep(): Promise<number>
@@ -51,22 +49,34 @@ export interface MosquittoCredentialIssuer extends CredentialIssuer {
   close(): void
 }
 
+// A role whose client is missing may be half of an issue() still in flight; only older ones are orphans.
+const ORPHAN_AGE_MS = 5 * 60_000
+
 /**
  * Issues short-lived, least-privilege Mosquitto credentials through the dynamic-security plugin.
  *
- * Each `issue()` creates one dynsec client: a random username and password, the client id pinned (any
- * other id is refused), and the user's role, which lists the request's topics literally (Mosquitto 2.0.x has
- * no `%u` in dynsec ACLs) and denies everything else. There is one role per user: issuing again for the same
- * user replaces the role's topics for all that user's live credentials. The expiry is written next to the
- * client in the broker and enforced by a sweep that deletes expired clients, which disconnects them.
+ * Each `issue()` runs the request through core's `checkCredentialRequest` (user and client id, every grant,
+ * `ttlSeconds` ≤ `maxTtlSeconds`), then creates, in one control message, a role holding exactly the
+ * request's topics (literal: Mosquitto 2.0.x has no `%u` in dynsec ACLs) and denying everything else, and
+ * one client with a random username and password, its client id pinned, holding that role alone. Role
+ * and username are random, so no user id can name, meet or widen another user's role, nor an existing one.
  *
- * The sweep and `revoke()` list all dynsec clients, so they cost one round trip per call plus one per user
- * with something to delete.
+ * Both carry a marker in their `textdescription` (whose credential, when it expires); the issuer deletes
+ * only what carries it. A sweep deletes expired clients, which disconnects them, each with its own role.
+ * Dynamic security has no expiry of its own: while no process sweeps, expired credentials keep working.
+ * Sweeping from several processes at once is safe.
+ *
+ * The sweep and `revoke()` list all dynsec roles, clients and groups in one round trip, plus one to delete.
  *
  * @example
  * ```ts
  * const issuer = mosquittoCredentialIssuer(await createDynsec({ url, username: 'admin', password }))
- * const creds = await issuer.issue({ userId: '42', subscribe: ['user/42/#'], publish: [], ttlSeconds: 3600 })
+ * const creds = await issuer.issue({
+ *   userId: user.id,
+ *   subscribe: [grant('user/{userId}/#', { userId: user.id })],
+ *   publish: [],
+ *   ttlSeconds: 3600,
+ * })
  * // hand creds to the browser: mosquitto({ host, credentials: () => creds })
  * ```
  */
@@ -75,106 +85,67 @@ export function mosquittoCredentialIssuer(
   options: MosquittoCredentialIssuerOptions = {},
 ): MosquittoCredentialIssuer {
   if (!dynsec || typeof dynsec.execute !== 'function') {
-    throw new TidingsError('INVALID_OPTIONS', 'mosquittoCredentialIssuer needs the result of createDynsec(…)', {
-      adapter: ADAPTER,
-    })
+    throw invalid('mosquittoCredentialIssuer needs the result of createDynsec(…)')
   }
-  const rolePrefix = options.rolePrefix ?? 'tidings-user-'
-  const usernamePrefix = options.usernamePrefix ?? 'tidings-'
-  const clientIdPrefix = options.clientIdPrefix ?? 'tidings-'
+  const rolePrefix = prefix('rolePrefix', options.rolePrefix, 'tidings-credential-')
+  const usernamePrefix = prefix('usernamePrefix', options.usernamePrefix, 'tidings-')
+  const clientIdPrefix = prefix('clientIdPrefix', options.clientIdPrefix, 'tidings-')
   const maxTtlSeconds = options.maxTtlSeconds ?? 86_400
-  const deleteIdleRoles = options.deleteIdleRoles ?? true
+  if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds <= 0)
+    throw invalid(`maxTtlSeconds must be a positive whole number, got ${String(maxTtlSeconds)}`)
   const now = options.now ?? Date.now
+  // Within this process, revoke() waits for the user's issues in flight, so none survives a logout.
   const withUser = keyedLock()
-  // When each user last got a credential, so that a sweep working from an older snapshot of the clients
-  // never deletes a role held by a credential issued since. Pruned by every sweep.
-  const lastIssued = new Map<string, number>()
   let sweeping: Promise<number> | undefined
 
-  const roleOf = (userId: string): string => `${rolePrefix}${userId}`
-
-  const issue = async (req: CredentialRequest): Promise<IssuedCredentials> => {
-    validate(req, maxTtlSeconds)
-    const issuedAt = now()
-    const expiresAt = issuedAt + req.ttlSeconds * 1000
-    const rolename = roleOf(req.userId)
+  const issue = async (request: CredentialRequest): Promise<IssuedCredentials> => {
+    const req = checkCredentialRequest(request, { maxTtlSeconds })
+    const createdAt = now()
+    const expiresAt = createdAt + req.ttlSeconds * 1000
+    const id = randomBytes(12).toString('hex')
+    const username = `${usernamePrefix}${id}`
+    const rolename = `${rolePrefix}${id}`
     const clientId = req.clientId ?? `${clientIdPrefix}${randomBytes(8).toString('hex')}`
-    const username = `${usernamePrefix}${randomBytes(12).toString('hex')}`
     const password = randomBytes(24).toString('base64url')
-    const acls = userRoleAcls(req.subscribe, req.publish)
-    return withUser(req.userId, async () => {
-      // One message: create the role if it is new, set its topics (modifyRole keeps sessions connected),
-      // then the client. The plugin runs them in order.
-      const [created, modified, client] = await dynsec.execute([
-        { command: 'createRole', rolename, textname: `tidings user ${req.userId}`, acls },
-        { command: 'modifyRole', rolename, acls },
+    // One message: the plugin runs both in order before anything else, so no snapshot sees one without the other.
+    const [role, client] = await withUser(req.userId, () =>
+      dynsec.execute([
+        {
+          command: 'createRole',
+          rolename,
+          textname: `tidings credential of user ${req.userId}`,
+          textdescription: writeRoleMarker({ username, createdAt }),
+          acls: credentialRoleAcls(req.subscribe, req.publish),
+        },
         {
           command: 'createClient',
           username,
           password,
           clientid: clientId,
           textname: `tidings credential of user ${req.userId}`,
-          textdescription: writeMarker({ userId: req.userId, expiresAt }),
+          textdescription: writeMarker({ userId: req.userId, expiresAt, role: rolename }),
           roles: [{ rolename }],
         },
-      ])
-      const failed = [
-        created?.error && !/already exists/i.test(created.error) ? created : undefined,
-        modified,
-        client,
-      ].find((r) => r?.error)
-      if (failed) {
-        if (!client?.error) await dynsec.deleteClient(username).catch(() => {})
-        throw dynsecError(failed.command, failed.error ?? 'failed')
-      }
-      // Stamped once the broker confirmed the client: a sweep whose snapshot began earlier may not have seen it.
-      lastIssued.set(req.userId, now())
-      return { clientId, username, password, expiresAt: new Date(expiresAt) }
-    })
-  }
-
-  const deleteCredentials = async (usernames: string[]): Promise<number> => {
-    if (usernames.length === 0) return 0
-    const results = await dynsec.execute(usernames.map((username) => ({ command: 'deleteClient', username })))
-    // Already gone (another process swept it) counts as done.
-    const failed = results.find((r) => r.error && !/not found/i.test(r.error))
-    if (failed) throw dynsecError(failed.command, failed.error ?? 'failed')
-    return results.filter((r) => !r.error).length
-  }
-
-  const deleteRole = async (rolename: string): Promise<void> => {
-    await dynsec.deleteRole(rolename).catch((error: unknown) => {
-      if ((error as { code?: unknown }).code !== 'NOT_FOUND') throw error
-    })
+      ]),
+    )
+    const failed = [role, client].find((r) => r?.error !== undefined)
+    if (failed) {
+      // The password was never handed out, so a client holding a role that is not ours (a role of that
+      // random name already existed) is harmless until deleted here. Client first, then our role.
+      const undo: DynsecCommand[] = []
+      if (client?.error === undefined) undo.push({ command: 'deleteClient', username })
+      if (role?.error === undefined) undo.push({ command: 'deleteRole', rolename })
+      if (undo.length > 0) await dynsec.execute(undo).catch(() => {})
+      throw dynsecError(failed.command, failed.error ?? 'failed')
+    }
+    return { clientId, username, password, expiresAt: new Date(expiresAt) }
   }
 
   const sweepOnce = async (): Promise<number> => {
-    const snapshotAt = now()
-    const { items } = await dynsec.listClients()
-    const users = new Map<string, { expired: string[]; live: number; roles: Set<string> }>()
-    for (const client of items) {
-      const marker = readMarker(client.textdescription)
-      if (!marker) continue
-      const user = users.get(marker.userId) ?? { expired: [], live: 0, roles: new Set<string>() }
-      users.set(marker.userId, user)
-      if (marker.expiresAt <= snapshotAt) {
-        user.expired.push(client.username)
-        for (const role of client.roles) user.roles.add(role.rolename)
-      } else {
-        user.live++
-      }
-    }
-    let deleted = 0
-    for (const [userId, user] of users) {
-      if (user.expired.length === 0) continue
-      await withUser(userId, async () => {
-        deleted += await deleteCredentials(user.expired)
-        if (!deleteIdleRoles || user.live > 0 || (lastIssued.get(userId) ?? 0) >= snapshotAt) return
-        if (user.roles.has(roleOf(userId))) await deleteRole(roleOf(userId))
-      })
-    }
-    for (const [userId, at] of lastIssued) if (at < snapshotAt) lastIssued.delete(userId)
-    return deleted
+    const at = now()
+    const snapshot = await takeSnapshot(dynsec)
+    const expired = snapshot.clients.filter((c) => c.marker.expiresAt <= at)
+    return deleteCredentials(dynsec, snapshot, expired, { orphansBefore: at - ORPHAN_AGE_MS })
   }
 
   const sweep = (): Promise<number> => {
@@ -185,31 +156,28 @@ export function mosquittoCredentialIssuer(
     return sweeping
   }
 
-  const revoke = (userId: string): Promise<number> => {
-    if (typeof userId !== 'string' || userId.length === 0) {
-      return Promise.reject(new TidingsError('INVALID_OPTIONS', 'revoke needs a userId', { adapter: ADAPTER }))
-    }
+  const revoke = async (userId: string): Promise<number> => {
+    assertIdentifier('userId', userId)
     return withUser(userId, async () => {
-      const { items } = await dynsec.listClients()
-      const usernames = items.filter((c) => readMarker(c.textdescription)?.userId === userId).map((c) => c.username)
-      // Clients first: deleting a role that a client still holds leaves Mosquitto 2.0.11 with a dangling reference.
-      const deleted = await deleteCredentials(usernames)
-      await deleteRole(roleOf(userId))
-      return deleted
+      const snapshot = await takeSnapshot(dynsec)
+      const theirs = snapshot.clients.filter((c) => c.marker.userId === userId)
+      return deleteCredentials(dynsec, snapshot, theirs)
     })
   }
 
   let timer: ReturnType<typeof setInterval> | undefined
+  let first: ReturnType<typeof setTimeout> | undefined
   const interval = options.sweepIntervalMs ?? 30_000
   if (interval !== false) {
-    if (!(interval > 0))
-      throw new TidingsError('INVALID_OPTIONS', 'sweepIntervalMs must be a positive number or false', {
-        adapter: ADAPTER,
-      })
-    timer = setInterval(() => {
+    if (!(typeof interval === 'number' && interval > 0))
+      throw invalid('sweepIntervalMs must be a positive number or false')
+    const background = (): void => {
       sweep().catch((error: unknown) => options.onError?.(TidingsError.from(error, 'API_ERROR', { adapter: ADAPTER })))
-    }, interval)
+    }
+    first = setTimeout(background, 0)
+    timer = setInterval(background, interval)
     // The sweep alone must not keep a backend process alive.
+    first.unref?.()
     timer.unref?.()
   }
 
@@ -218,26 +186,23 @@ export function mosquittoCredentialIssuer(
     revoke,
     sweep,
     close() {
-      if (timer !== undefined) clearInterval(timer)
-      timer = undefined
+      clearTimeout(first)
+      clearInterval(timer)
+      first = timer = undefined
     },
   }
 }
 
 // --- internal ---
 
-function validate(req: CredentialRequest, maxTtlSeconds: number): void {
-  const fail = (why: string): never => {
-    throw new TidingsError('INVALID_OPTIONS', `issue: ${why}`, { adapter: ADAPTER })
-  }
-  if (!req || typeof req !== 'object') fail('needs a request object')
-  if (typeof req.userId !== 'string' || req.userId.length === 0) fail('userId must be a non-empty string')
-  if (req.clientId !== undefined && (typeof req.clientId !== 'string' || req.clientId.length === 0))
-    fail('clientId must be a non-empty string when given')
-  if (!(Number.isFinite(req.ttlSeconds) && req.ttlSeconds > 0 && req.ttlSeconds <= maxTtlSeconds)) {
-    fail(`ttlSeconds must be above 0 and at most ${maxTtlSeconds}, got ${String(req.ttlSeconds)}`)
-  }
-  if (!Array.isArray(req.subscribe) || !Array.isArray(req.publish))
-    fail('subscribe and publish must be arrays of topic filters')
-  for (const filter of [...req.subscribe, ...req.publish]) assertTopicFilter(filter)
+function invalid(message: string): TidingsError {
+  return new TidingsError('INVALID_OPTIONS', message, { adapter: ADAPTER })
+}
+
+// Prefixes end up in usernames, role names and client ids: the same rules as an identifier, but may be empty.
+function prefix(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback
+  const problem = value === '' ? undefined : identifierProblem(value, 64)
+  if (problem) throw invalid(`${name} ${problem}`)
+  return value
 }

@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { TidingsError } from '@tidings/core'
+import { TidingsError, redactText } from '@tidings/core'
 import type { MqttClient } from 'mqtt'
 import type { DynsecCommand, DynsecResult } from './dynsec-types.js'
-import { ADAPTER } from './errors.js'
+import { checkCommand } from './command-check.js'
+import { ADAPTER, safeCause } from './errors.js'
 
 export const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`
 
 /** Correlated request/response over the control topic. */
 export interface DynsecChannel {
-  /** Sends a command (batched with the others of the same tick) and resolves with the plugin's answer to it. */
+  /**
+   * Sends a command (batched with the others of the same tick) and resolves with the plugin's answer to it.
+   * A command that would corrupt its batch (a NUL or a lone surrogate in any string) rejects alone with
+   * INVALID_OPTIONS and is never sent.
+   */
   submit(command: DynsecCommand): Promise<DynsecResult>
   /** Rejects everything still waiting with CLIENT_CLOSED. */
   close(): void
@@ -57,9 +62,9 @@ export function openDynsecChannel(client: MqttClient, options: { timeoutMs: numb
         const code = (error as { code?: unknown }).code === 0x87 ? 'NOT_AUTHORIZED' : 'API_UNAVAILABLE'
         for (const { id, command } of batch) {
           settle(id, {
-            error: new TidingsError(code, `dynsec ${command.command} could not be sent: ${error.message}`, {
+            error: new TidingsError(code, `dynsec ${command.command} could not be sent: ${redactText(error.message)}`, {
               adapter: ADAPTER,
-              cause: error,
+              cause: safeCause(error),
             }),
           })
         }
@@ -93,6 +98,8 @@ export function openDynsecChannel(client: MqttClient, options: { timeoutMs: numb
         return Promise.reject(
           new TidingsError('CLIENT_CLOSED', 'the dynsec connection is closed', { adapter: ADAPTER }),
         )
+      const invalid = checkCommand(command)
+      if (invalid) return Promise.reject(invalid)
       const id = `${prefix}-${++seq}`
       return new Promise<DynsecResult>((resolve, reject) => {
         const timer = setTimeout(

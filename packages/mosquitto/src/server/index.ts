@@ -1,6 +1,6 @@
 /**
  * `@tidings/mosquitto/server` (Node only): Mosquitto's dynamic-security admin API, a credential issuer
- * with one role per user, a publisher over a backend MQTT connection, and a config writer.
+ * with one role per credential, a publisher over a backend MQTT connection, and a config writer.
  *
  * @module
  */

@@ -4,14 +4,14 @@ const ALLOW = 10
 const DENY = 0
 
 /**
- * The ACL list of a user's role: literal topics (Mosquitto 2.0.x does not expand `%u`/`%c` in dynsec
- * ACLs), then a lowest-priority deny of everything, so the role stays least-privilege even when the
+ * The ACL list of one credential's role: literal topics (Mosquitto 2.0.x does not expand `%u`/`%c` in
+ * dynsec ACLs), then a lowest-priority deny of everything, so the role stays least-privilege even when the
  * broker's default access is more permissive.
  *
  * A subscribe filter `user/42/#` becomes a `subscribePattern`, which also admits narrower subscriptions
  * (`user/42/notifications`, `user/42/+`), plus the matching `publishClientReceive`/`unsubscribePattern`.
  */
-export function userRoleAcls(subscribe: readonly string[], publish: readonly string[]): DynsecAcl[] {
+export function credentialRoleAcls(subscribe: readonly string[], publish: readonly string[]): DynsecAcl[] {
   const acls: DynsecAcl[] = []
   for (const topic of new Set(subscribe)) {
     acls.push(
