@@ -109,7 +109,7 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
         // json-bigint gives null-prototype objects (and BigNumbers); a JSON round trip makes them plain.
         return JSON.parse(JSON.stringify(result ?? {})) as Record<string, unknown>
       } catch (cause) {
-        const error = popError(action, cause)
+        const error = popError(action, cause, [accessKeySecret])
         if (attempt >= retries || !isRetryable(error)) throw error
         await new Promise((resolve) => setTimeout(resolve, Math.random() * retryBaseMs * 2 ** attempt))
       }
