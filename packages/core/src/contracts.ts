@@ -6,6 +6,7 @@
  * @module
  */
 import type { IStream } from 'mqtt'
+import type { Timers } from './client/types.js'
 import type { Topic, TopicParams } from './topic/template.js'
 
 /** A value or a promise of it. Contracts accept both; the client awaits once. */
@@ -102,6 +103,11 @@ export interface ProfileSession {
   reportError(error: unknown): void
   /** Forces a reconnect now (credentials are fetched again first). */
   reconnect(): void
+  /**
+   * The client's timers (`ClientOptions.timers`), for a profile's own timeouts and refresh schedules, so
+   * injected or fake timers govern them too. Optional for sessions built outside `createClient`.
+   */
+  readonly timers?: Timers
 }
 
 /** A duplex byte stream for one connection: MQTT.js's stream type. */

@@ -1,4 +1,11 @@
-import { TidingsError, type ConnectContext, type MaybePromise, type ProfileSession } from '@tidings/core'
+import {
+  TidingsError,
+  utf8,
+  type ConnectContext,
+  type MaybePromise,
+  type ProfileSession,
+  type Timers,
+} from '@tidings/core'
 import { BROKER_NAME } from '../names.js'
 import { formatTokenPassword, parseTokenPassword, type TokenSet } from './token-format.js'
 import type { AliyunAuth, AliyunAuthTarget, BoundAliyunAuth } from './types.js'
@@ -46,6 +53,15 @@ const INVALID_NOTICE = '$SYS/tokenInvalidNotice'
 // setTimeout fires at once for delays above 2^31-1 ms, shorter than a 30-day token.
 const MAX_TIMER_MS = 2_147_483_647
 const MIN_TIMER_MS = 1000
+
+// For a session built without timers: the platform's, looked up at call time like the client's own.
+const platformTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** The client's timers (`ClientOptions.timers`) as the session hands them on. */
+const timersOf = (session: ProfileSession): Timers => session.timers ?? platformTimers
 
 /** Meanings of the `code` of `$SYS/tokenInvalidNotice`. */
 export const TOKEN_INVALID_CODES: Readonly<Record<number, string>> = {
@@ -102,7 +118,8 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
   let uploading: Promise<void> | undefined
   let held: { release(): void } | undefined
   let session: ProfileSession | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
+  // The refresh timer and the timers that set it, so it is cleared through the same ones.
+  let timer: { handle: unknown; timers: Timers } | undefined
 
   const fetchToken = (reason: TokenFetchReason): Promise<CurrentToken> =>
     (fetching ??= (async () => {
@@ -122,12 +139,17 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
     held = undefined
   }
 
-  const schedule = (): void => {
-    if (timer !== undefined) clearTimeout(timer)
+  const cancelTimer = (): void => {
+    timer?.timers.clearTimeout(timer.handle)
     timer = undefined
+  }
+
+  const schedule = (): void => {
+    cancelTimer()
     if (!session || !current) return
     const token = current
-    timer = setTimeout(
+    const timers = timersOf(session)
+    const handle = timers.setTimeout(
       () => {
         timer = undefined
         // A long timer is capped: check again instead of refreshing early.
@@ -137,6 +159,7 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
       },
       Math.min(Math.max(token.refreshAt - Date.now(), MIN_TIMER_MS), MAX_TIMER_MS),
     )
+    timer = { handle, timers }
   }
 
   /** Fetches a new token and uploads it on the live connection, holding app publishes until the PUBACK. */
@@ -150,7 +173,7 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
         const uploads = Object.entries(next.tokens).map(([type, token]) =>
           live.publishRaw(UPLOAD_TOPIC, JSON.stringify({ token, type }), { qos: 1 }),
         )
-        await withTimeout(Promise.all(uploads), uploadTimeoutMs)
+        await withTimeout(Promise.all(uploads), uploadTimeoutMs, timersOf(live))
       } catch (error) {
         live?.reportError(TidingsError.from(error, 'NOT_AUTHORIZED', { adapter: BROKER_NAME }))
       } finally {
@@ -200,8 +223,7 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
       schedule()
       return () => {
         session = undefined
-        if (timer !== undefined) clearTimeout(timer)
-        timer = undefined
+        cancelTimer()
         releaseHold()
         for (const remover of removers)
           void remover.then(
@@ -242,22 +264,20 @@ function readGrant(grant: AliyunTokenGrant, refreshBeforeMs: number): CurrentTok
 
 function readJson(payload: Uint8Array): unknown {
   try {
-    let text = ''
-    for (const byte of payload) text += String.fromCharCode(byte)
-    return JSON.parse(text)
+    return JSON.parse(utf8(payload))
   } catch {
     return undefined
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
+function withTimeout<T>(promise: Promise<T>, ms: number, timers: Timers): Promise<T> {
+  let handle: unknown
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
+    handle = timers.setTimeout(
       () =>
         reject(new TidingsError('TIMEOUT', `no PUBACK for ${UPLOAD_TOPIC} within ${ms} ms`, { adapter: BROKER_NAME })),
       ms,
     )
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle))
 }

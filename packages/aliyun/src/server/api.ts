@@ -1,6 +1,7 @@
 import RPCClient from '@alicloud/pop-core'
 import { TidingsError } from '@tidings/core'
 import { BROKER_NAME } from '../names.js'
+import { assertAliyunResource } from './grants.js'
 import { isRetryable, popError } from './pop-errors.js'
 
 /** Options of {@link createAliyunMqttApi}. */
@@ -37,7 +38,11 @@ export type TokenActions = 'R' | 'W' | 'R,W'
 export interface AliyunMqttApi {
   readonly accessKeyId: string
   readonly instanceId: string
-  /** Applies for a token. `resources` are topics or filters (≤ 100), sent sorted; `expireTime` is absolute. */
+  /**
+   * Applies for a token. `resources` are topics or filters (≤ 100), each checked against Aliyun's topic
+   * rules (no `,`, no `$`, a parent topic first; `INVALID_TOPIC`), sent sorted; `expireTime` is absolute,
+   * at most 30 days ahead (`INVALID_OPTIONS`).
+   */
   applyToken(req: { resources: string[]; actions: TokenActions; expireTime: Date | number }): Promise<{ token: string }>
   revokeToken(token: string): Promise<void>
   queryToken(token: string): Promise<{ valid: boolean }>
@@ -57,6 +62,7 @@ export interface AliyunMqttApi {
 const API_VERSION = '2020-04-20'
 const MAX_TOKEN_RESOURCES = 100
 const SESSION_BATCH = 10
+const MAX_TOKEN_LIFETIME_MS = 30 * 24 * 3600_000
 
 /**
  * The onsmqtt OpenAPI over `@alicloud/pop-core`, for your backend: tokens, server-side pushes, device
@@ -103,7 +109,7 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
         // json-bigint gives null-prototype objects (and BigNumbers); a JSON round trip makes them plain.
         return JSON.parse(JSON.stringify(result ?? {})) as Record<string, unknown>
       } catch (cause) {
-        const error = popError(action, cause)
+        const error = popError(action, cause, [accessKeySecret])
         if (attempt >= retries || !isRetryable(error)) throw error
         await new Promise((resolve) => setTimeout(resolve, Math.random() * retryBaseMs * 2 ** attempt))
       }
@@ -133,7 +139,16 @@ export function createAliyunMqttApi(options: AliyunMqttApiOptions): AliyunMqttAp
       }
       if (actions !== 'R' && actions !== 'W' && actions !== 'R,W')
         throw new TidingsError('INVALID_OPTIONS', 'applyToken: actions must be R, W or R,W', { adapter: BROKER_NAME })
+      // Each resource is checked on its own: Resources is one comma-joined string, so a comma inside a
+      // topic would turn it into two resources, the second one chosen by whoever controlled the topic.
+      for (const resource of resources) assertAliyunResource(resource)
       const expire = expireTime instanceof Date ? expireTime.getTime() : expireTime
+      if (typeof expire !== 'number' || !Number.isFinite(expire) || expire - Date.now() > MAX_TOKEN_LIFETIME_MS) {
+        // Aliyun would shorten a later ExpireTime to 30 days without saying so.
+        throw new TidingsError('INVALID_OPTIONS', 'applyToken: expireTime must be a time at most 30 days ahead', {
+          adapter: BROKER_NAME,
+        })
+      }
       const body = await call('ApplyToken', {
         Resources: [...new Set(resources)].sort().join(','),
         Actions: actions,

@@ -189,9 +189,15 @@ export async function startFakeAliyunOpenApi(options: FakeAliyunOpenApiOptions):
     }
     switch (p.Action) {
       case 'ApplyToken': {
+        // Aliyun reads Resources as a comma-separated list: a comma inside one topic makes two resources.
         const resources = need('Resources').split(',')
         const sorted = [...resources].sort()
         if (resources.length > 100) throw new PopError('InvalidParameter.Resources', 'at most 100 resources')
+        for (const resource of resources) {
+          const problem = emulation.resourceProblem(resource)
+          if (problem)
+            throw new PopError('InvalidParameter.Resources', `resource ${JSON.stringify(resource)}: ${problem}`)
+        }
         if (resources.join(',') !== sorted.join(','))
           throw new PopError('InvalidParameter.Resources', 'resources must be sorted')
         const actions = need('Actions')

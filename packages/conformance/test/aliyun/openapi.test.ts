@@ -8,6 +8,7 @@ import {
   type LocalAliyunCloud,
 } from '../../src/aliyun/index.js'
 import { aliyunEmulation } from '@tidings/devbroker/aliyun'
+import type { TidingsError } from '@tidings/core'
 
 // Request vectors produced by @alicloud/pop-core 1.8.0 (AccessKey testid / testsecret, fixed Timestamp and nonce).
 const FIXED = { Timestamp: '2024-01-01T00:00:00Z', SignatureNonce: 'nonce-0001' }
@@ -111,6 +112,43 @@ describe('fake OpenAPI verifies pop-core signatures (vectors)', () => {
         apiVersion: '2020-04-20',
       }).request('QueryToken', { ...base, SignatureNonce: 'n-x' }, { method: 'POST' }),
     ).rejects.toMatchObject({ code: 'InvalidAccessKeyId.NotFound' })
+  })
+})
+
+describe('fake OpenAPI ApplyToken is no kinder than Aliyun', () => {
+  let cloud: LocalAliyunCloud
+  beforeAll(async () => {
+    cloud = await startLocalAliyunCloud()
+  })
+  afterAll(() => cloud.close())
+
+  test('every resource of the comma-separated list is checked against Aliyun topic rules', async () => {
+    const api = createAliyunMqttApi({
+      accessKeyId: cloud.accessKeyId,
+      accessKeySecret: cloud.accessKeySecret,
+      endpoint: cloud.openApi.endpoint,
+      instanceId: cloud.instanceId,
+    })
+    const apply = (Resources: string) =>
+      api.request('ApplyToken', { Resources, Actions: 'R', ExpireTime: Date.now() + 120_000 })
+    // Accepted: the comma splits one string into two valid resources, as on Aliyun.
+    expect(await apply('notify/!,notify/#')).toMatchObject({ Token: expect.any(String) })
+    for (const resources of [
+      '#',
+      '+/#',
+      '$SYS/#',
+      'nope/x',
+      'notify/a,nope/#',
+      'notify/a,,orders/b',
+      'notify/a#',
+      'notify/#/x',
+      'ab',
+      `notify/${'x'.repeat(60)}`,
+    ]) {
+      const error = await apply(resources).catch((e: TidingsError) => e)
+      expect([resources, (error as TidingsError).code]).toEqual([resources, 'INVALID_OPTIONS'])
+    }
+    expect(cloud.openApi.requests.at(-1)!.params.Resources).toBe(`notify/${'x'.repeat(60)}`)
   })
 })
 
@@ -242,22 +280,21 @@ describe('aliyunCredentialIssuer and aliyunServerPublisher', () => {
       instanceId: cloud.instanceId,
     })
 
-  test('R and W tokens, sorted resources, clamped expiry, cached per resource set', async () => {
-    const issuer = aliyunCredentialIssuer(api(), { groupId: 'GID_web' })
+  test('R and W tokens, sorted resources, exact expiry, cached per resource set', async () => {
+    const issuer = aliyunCredentialIssuer(api(), { groupId: 'GID_web', maxTtlSeconds: 30 * 24 * 3600 })
     const before = cloud.openApi.requests.length
     const start = Date.now()
     const a = await issuer.issue({
       userId: 'ann@example.com',
       subscribe: ['notify/ann/#', 'notify/all'],
       publish: ['orders/ann'],
-      ttlSeconds: 5,
+      ttlSeconds: 120,
     })
-    expect(a.clientId).toMatch(/^GID_web@@@ann_example_com_[a-z0-9]{8}$/)
+    expect(a.clientId).toMatch(/^GID_web@@@ann_example_com_[0-9a-v]{12}$/)
     expect(a.username).toBe(`Token|${cloud.accessKeyId}|${cloud.instanceId}`)
     expect(a.password).toMatch(/^R\|[^|]+\|W\|[^|]+$/)
-    // 5 s is below Aliyun's minimum: clamped to 60 s.
-    expect(a.expiresAt.getTime()).toBeGreaterThanOrEqual(start + 60_000)
-    expect(a.expiresAt.getTime()).toBeLessThan(Date.now() + 61_000)
+    expect(a.expiresAt.getTime()).toBeGreaterThanOrEqual(start + 120_000)
+    expect(a.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 120_000)
     const applied = cloud.openApi.requests.slice(before).map((r) => [r.params.Actions, r.params.Resources])
     expect(applied.sort()).toEqual([
       ['R', 'notify/all,notify/ann/#'],
@@ -268,7 +305,7 @@ describe('aliyunCredentialIssuer and aliyunServerPublisher', () => {
       userId: 'ann@example.com',
       subscribe: ['notify/all', 'notify/ann/#'],
       publish: ['orders/ann'],
-      ttlSeconds: 60,
+      ttlSeconds: 120,
     })
     expect(again.password).toBe(a.password)
     expect(cloud.openApi.requests.length - before).toBe(2)
@@ -278,11 +315,19 @@ describe('aliyunCredentialIssuer and aliyunServerPublisher', () => {
       clientId: 'GID_web@@@bob',
       subscribe: ['notify/bob'],
       publish: ['notify/bob'],
-      ttlSeconds: 90 * 24 * 3600,
+      ttlSeconds: 30 * 24 * 3600,
     })
     expect(long.password).toMatch(/^RW\|/)
     expect(long.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 30 * 24 * 3600_000)
     expect(long.expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600_000)
+    await expect(
+      issuer.issue({
+        userId: 'bob',
+        subscribe: ['notify/bob'],
+        publish: ['notify/bob'],
+        ttlSeconds: 90 * 24 * 3600,
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
 
     await expect(
       issuer.issue({ userId: 'x', clientId: 'bad', subscribe: ['notify/x'], publish: [], ttlSeconds: 60 }),
@@ -291,15 +336,17 @@ describe('aliyunCredentialIssuer and aliyunServerPublisher', () => {
       aliyunCredentialIssuer(api()).issue({ userId: 'x', subscribe: ['notify/x'], publish: [], ttlSeconds: 60 }),
     ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
 
-    // Revoking forgets the cached token: the next issue applies for a new one.
-    await issuer.revoke(long.password)
-    const fresh = await issuer.issue({
+    // Revoking forgets the cached token: the next issue applies for a new one (it would reuse it otherwise).
+    const bob = {
       userId: 'bob',
       clientId: 'GID_web@@@bob',
       subscribe: ['notify/bob'],
       publish: ['notify/bob'],
-      ttlSeconds: 3600,
-    })
+      ttlSeconds: 30 * 24 * 3600,
+    }
+    expect((await issuer.issue(bob)).password).toBe(long.password)
+    await issuer.revoke(long.password)
+    const fresh = await issuer.issue(bob)
     expect(fresh.password).not.toBe(long.password)
   })
 

@@ -797,6 +797,7 @@ class Client implements TidingsClient {
     if (this.attached || !attach) return
     this.attached = true
     const session: ProfileSession = {
+      timers: this.timers,
       publishRaw: (topicName, payload, opts) => {
         if (this._state === 'closed') return Promise.reject(this.closedError())
         return new Promise<void>((resolve, reject) => {

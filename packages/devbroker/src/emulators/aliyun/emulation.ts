@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes'
 import type { AuthResult, BrokerEmulation, EmulationHost } from '../../emulation.js'
 import { createAliyunRegistry, type AliyunRegistry, type TokenRecord } from './registry.js'
-import { clientIdProblem, covers, groupOf, matches, p2pTarget, topicProblem } from './rules.js'
+import { safeJson, sameText, sign } from './signing.js'
+import { clientIdProblem, covers, groupOf, matches, p2pTarget, resourceProblem, topicProblem } from './rules.js'
 
 /** Options of {@link aliyunEmulation}. */
 export interface AliyunEmulationOptions {
@@ -29,6 +30,11 @@ export interface AliyunEmulation extends BrokerEmulation {
   /** SendMessage: publishes from the "cloud", delivering P2P topics to their target. */
   sendMessage(topic: string, payload: string | Buffer): Promise<{ msgId: string }>
   isOnline(clientId: string): boolean
+  /**
+   * Why ApplyToken would refuse one resource on this instance (an unknown parent topic, a malformed
+   * filter, a `$` topic), or undefined when Aliyun accepts it.
+   */
+  resourceProblem(resource: string): string | undefined
   /** Sends `$SYS/tokenExpireNotice` for the client's first token now. False when the client is not a token client. */
   noticeTokenExpiry(clientId: string): boolean
   /** Tokens a connected Token-mode client holds now (after any `$SYS/uploadToken`), by type. */
@@ -256,6 +262,8 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
 
     isOnline: (clientId) => host?.clients().has(clientId) ?? false,
 
+    resourceProblem: (resource) => resourceProblem(resource, parents),
+
     noticeTokenExpiry(clientId) {
       const client = host?.clients().get(clientId)
       const state = client ? auth.get(client) : undefined
@@ -291,22 +299,4 @@ function allowed(state: ClientAuth, types: TokenType[], test: (resource: string)
 // aedes keeps a client's subscriptions on the instance but does not declare them in its types.
 function subscriptionsOf(client: Client): string[] {
   return Object.keys((client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {})
-}
-
-function sign(secret: string, clientId: string): string {
-  return createHmac('sha1', secret).update(clientId, 'utf8').digest('base64')
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
-function safeJson(payload: Buffer | string): unknown {
-  try {
-    return JSON.parse(payload.toString())
-  } catch {
-    return undefined
-  }
 }

@@ -12,4 +12,4 @@ export {
   type TokenActions,
   type TokenRecord,
 } from './registry.js'
-export { clientIdProblem, covers, matches, p2pTarget, topicProblem } from './rules.js'
+export { clientIdProblem, covers, matches, p2pTarget, resourceProblem, topicProblem } from './rules.js'

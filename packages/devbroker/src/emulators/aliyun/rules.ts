@@ -23,12 +23,33 @@ export function groupOf(clientId: string): string {
 
 /** Why a topic or filter breaks the rules (given the registered parent topics), or undefined. */
 export function topicProblem(topic: string, parents: ReadonlySet<string> | undefined): string | undefined {
+  // Parent topic and sub-levels together: 3 to 64 characters.
+  if (topic.length < 3) return 'topic shorter than 3 characters'
   if (topic.length > 64) return 'topic longer than 64 characters'
   const parent = topic.split('/')[0] ?? ''
   if (!NAME.test(parent)) return 'first level must be a parent topic'
   // Parent topics are case-insensitive on Aliyun.
   if (parents && !parents.has(parent.toLowerCase())) return `parent topic ${parent} does not exist`
   return undefined
+}
+
+/**
+ * Why one ApplyToken resource is refused, or undefined: a topic or filter under an existing parent topic,
+ * 3–64 characters, with `+` and `#` only as whole levels (`#` last), no `$` topic and no NUL. The list is
+ * split on commas before this runs, so a comma inside one grant has already made two resources of it, as
+ * on Aliyun.
+ */
+export function resourceProblem(resource: string, parents: ReadonlySet<string> | undefined): string | undefined {
+  if (resource.length === 0) return 'empty resource'
+  if (resource.startsWith('$')) return 'no $ topics'
+  if (resource.includes('\u0000')) return 'resource contains NUL'
+  const levels = resource.split('/')
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!
+    if ((level.includes('+') || level.includes('#')) && level.length > 1) return 'wildcard inside a level'
+    if (level === '#' && i !== levels.length - 1) return '"#" must be the last level'
+  }
+  return topicProblem(resource, parents)
 }
 
 /** The target client id of a P2P topic `<parent>/p2p/<clientId>`, if it is one. */
