@@ -10,6 +10,7 @@ export {
   type EmqxCredentialIssuerOptions,
   type HmacAlgorithm,
   type PublicKeyAlgorithm,
+  RESERVED_EMQX_CLAIMS,
 } from './jwt-issuer.js'
 export {
   buildAcl,

@@ -5,7 +5,7 @@
  * @module
  */
 export { emqxEmulation, type EmqxEmulation, type EmqxEmulationOptions, type EmqxSession } from './emulation.js'
-export { checkAcl, type AclAction, type AclDecision, type AclSubject } from './acl.js'
+export { aclProblem, checkAcl, type AclAction, type AclDecision, type AclSubject } from './acl.js'
 export { emqxTopicMatch, stripShare } from './topic-match.js'
 export { verifyEmqxJwt, type JwtCheck, type JwtVerdict } from './jwt.js'
 export { EMQX_SUBPROTOCOLS, negotiateEmqxSubprotocol } from './websocket.js'
