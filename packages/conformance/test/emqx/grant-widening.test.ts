@@ -100,6 +100,18 @@ describe('grants cannot be widened through the issuer', () => {
     const ann = device(emu6, 'ann', 'c-ann', token)
     await ann.connect()
     expect(await readsBobsInbox(emu6, ann)).toBe(true)
+    // EMQX reads `1` and `"1"` as true too.
+    for (const [i, value] of [1, '1'].entries()) {
+      const clientid = `c-ann-${i}`
+      const other = device(
+        emu6,
+        'ann',
+        clientid,
+        await rawToken(emu6, { username: 'ann', clientid, acl: ownInbox('ann'), is_superuser: value }),
+      )
+      await other.connect()
+      expect(await readsBobsInbox(emu6, other)).toBe(true)
+    }
 
     expect(() => emqxCredentialIssuer({ secret: emu6.secret, claims: { is_superuser: true } })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),

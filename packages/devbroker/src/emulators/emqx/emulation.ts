@@ -138,7 +138,7 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
       // EMQX compiles the whole ACL at CONNECT; one malformed rule refuses the token (bad_acl_rule).
       const problem = aclProblem(acl)
       if (problem) return { ok: false, returnCode: 4, reason: problem }
-      const superuser = verdict.claims.is_superuser === true || verdict.claims.is_superuser === 'true'
+      const superuser = emqxTrue(verdict.claims.is_superuser)
       sessions.set(client, { username, acl, exp: verdict.exp, superuser })
       return { ok: true }
     },
@@ -189,6 +189,13 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
       }
     },
   }
+}
+
+// emqx_authn_utils:to_bool/1: `true`, "true", and integers (or integer strings) of 1 or more.
+function emqxTrue(value: unknown): boolean {
+  if (value === true || value === 'true') return true
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1
+  return typeof value === 'string' && /^[+-]?\d+$/.test(value) && Number(value) >= 1
 }
 
 function verificationKey(options: EmqxEmulationOptions): { key: Uint8Array | KeyObject; algorithms: string[] } {
