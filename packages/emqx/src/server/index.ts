@@ -25,6 +25,7 @@ export { createEmqxApi } from './api.js'
 export type {
   EmqxApi,
   EmqxApiOptions,
+  EmqxBulkPublishResult,
   EmqxClientFilter,
   EmqxClientInfo,
   EmqxList,

@@ -1,5 +1,5 @@
 /**
- * `@tidings/devbroker/emqx`: EMQX 5's JWT authentication, JWT ACL and WebSocket handshake rules on the
+ * `@tidings/devbroker/emqx`: EMQX 5/6's JWT authentication, JWT ACL and WebSocket handshake rules on the
  * devbroker, so EMQX adapters and apps run without an EMQX.
  *
  * @module
