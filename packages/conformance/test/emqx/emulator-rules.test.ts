@@ -1,4 +1,5 @@
 import {
+  aclProblem,
   checkAcl,
   emqxTopicMatch,
   negotiateEmqxSubprotocol,
@@ -69,6 +70,22 @@ describe('JWT ACL claim (emqx_authz_client_info)', () => {
     expect(
       checkAcl([{ permission: 'allow', action: 'publish', topics: ['a', 'b/${clientid}'] }], pub('b/web-ann'), ann),
     ).toBe('allow')
+  })
+
+  test('aclProblem: what emqx_authz_rule_raw refuses; EMQX spellings pass', () => {
+    expect(aclProblem(undefined)).toBeUndefined()
+    expect(aclProblem(rules)).toBeUndefined()
+    expect(aclProblem({ pub: ['a'] })).toBeUndefined()
+    expect(aclProblem([{ permission: 'allow', action: 'sub', topic: 'a', qos: '0,2' }])).toBeUndefined()
+    expect(aclProblem([{ permission: 'deny', action: 'pub', topics: ['a'], retain: 1 }])).toBeUndefined()
+    expect(aclProblem([rules[0], { permission: 'allow', action: 'publish', topics: ['a', 1] }])).toMatch(/rule 1/)
+    expect(aclProblem([{ permission: 'allow', action: 'publish', topic: 'a', qos: [0, 3] }])).toMatch(/qos/)
+    expect(aclProblem([{ permission: 'allow', action: 'publish', topic: 'a', retain: 'maybe' }])).toMatch(/retain/)
+    expect(aclProblem([{ permission: 'Allow', action: 'publish', topic: 'a' }])).toMatch(/permission/)
+    expect(aclProblem([{ permission: 'allow', action: 'write', topic: 'a' }])).toMatch(/action/)
+    expect(aclProblem('allow all')).toMatch(/neither/)
+    // A `pub`-spelt rule matches publishes.
+    expect(checkAcl([{ permission: 'allow', action: 'pub', topic: 'x' }], pub('x'), ann)).toBe('allow')
   })
 
   test('map format: a whitelist, anything unlisted is denied', () => {

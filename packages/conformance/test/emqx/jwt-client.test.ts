@@ -26,7 +26,8 @@ let emu: EmqxEmulator
 const clients: TidingsClient[] = []
 
 beforeAll(async () => {
-  emu = await startEmqxEmulator()
+  // EMQX 5's defaults (`no_match = allow`): the deployment the deny-all rule protects.
+  emu = await startEmqxEmulator({ emqxVersion: 5 })
 })
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
@@ -106,7 +107,7 @@ describe('a browser-style client with jwtAuth on the EMQX emulator', () => {
     const ann = browserClient(withoutDenyAll)
     await ann.connect()
     const stolen: string[] = []
-    // No rule matches `user/bob/inbox`, so EMQX falls through to `no_match = allow`.
+    // No rule matches `user/bob/inbox`, so EMQX 5 falls through to `no_match = allow`.
     await ann.subscribe(inbox, { userId: 'bob' }, (m) => {
       stolen.push(m.text)
     })

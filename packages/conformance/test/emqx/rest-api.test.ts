@@ -31,7 +31,7 @@ beforeAll(async () => {
       maxPacketBytes: 4096,
       failDispatch: (t) => t === 'device/broken/alerts',
     }),
-    startEmqxContractServer({ broker: emu.broker, emulation: emu.emulation, apiKey, apiSecret, version: 4 }),
+    startEmqxContractServer({ broker: emu.broker, emulation: emu.emulation, apiKey, apiSecret, apiVersion: 4 }),
   ])
 })
 afterEach(async () => {
@@ -221,7 +221,7 @@ describe('createEmqxApi (v5) against the contract server', () => {
 })
 
 describe('createEmqxApi (v4) against the contract server', () => {
-  const api4 = (): EmqxApi => createEmqxApi({ baseUrl: v4.baseUrl, apiKey, apiSecret, version: 4 })
+  const api4 = (): EmqxApi => createEmqxApi({ baseUrl: v4.baseUrl, apiKey, apiSecret, apiVersion: 4 })
 
   test('publish, bulk, clients and kick with /api/v4 shapes and numeric codes', async () => {
     const d = await device('e1')

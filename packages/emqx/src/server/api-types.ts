@@ -1,3 +1,5 @@
+import type { TidingsError } from '@tidings/core'
+
 /** Options of {@link createEmqxApi}. */
 export interface EmqxApiOptions {
   /**
@@ -9,8 +11,12 @@ export interface EmqxApiOptions {
   apiKey: string
   /** Secret key (EMQX 4: AppSecret). */
   apiSecret: string
-  /** EMQX major version: selects `/api/v5` or `/api/v4` paths and response shapes. @default 5 */
-  version?: 5 | 4
+  /**
+   * The REST API's version, i.e. the EMQX major version: selects `/api/v5` or `/api/v4` paths and response
+   * shapes. (The MQTT version is the client's `protocolVersion`.) Formerly `version`, which is now refused.
+   * @default 5
+   */
+  apiVersion?: 5 | 4
   /** Most messages per `/publish/bulk` request; longer lists are split. @default 100 */
   bulkSize?: number
   /** Per-request timeout. @default 10000 */
@@ -52,6 +58,17 @@ export interface EmqxPublishMessage {
 export interface EmqxPublishResult {
   id?: string
   delivered?: boolean
+}
+
+/**
+ * The outcome of one message of {@link EmqxApi.publishBulk}. Without `error` the message was published
+ * (`id`/`delivered` as for a single publish) and must not be sent again. With `error` it was not published:
+ * EMQX answered `failed_to_dispatch` for it (503), or its request failed as a whole after earlier requests had
+ * succeeded, or it was never sent because of that. Retry only these. After a `TIMEOUT` or an unreachable API
+ * (`API_UNAVAILABLE` without a `status`) the outcome of that request is unknown.
+ */
+export interface EmqxBulkPublishResult extends EmqxPublishResult {
+  error?: TidingsError
 }
 
 /** A client as EMQX reports it (its own field names; more fields than listed may be present). */
@@ -131,12 +148,22 @@ export interface EmqxSubscribeRequest {
 
 /** The EMQX REST API. Every failure is a TidingsError (`NOT_FOUND`, `INVALID_TOPIC`, `API_UNAVAILABLE`, …). */
 export interface EmqxApi {
-  readonly version: 5 | 4
+  /** The REST API's version (EMQX major version) this client speaks. */
+  readonly apiVersion: 5 | 4
   /** Publishes one message. Resolves on 200 and 202 (`delivered: false`). */
   publish(message: EmqxPublishMessage): Promise<EmqxPublishResult>
-  /** Publishes many, in requests of at most `bulkSize`; results keep the input order. Refuses `[]`. */
-  publishBulk(messages: readonly EmqxPublishMessage[]): Promise<EmqxPublishResult[]>
-  /** The client, or `null` when EMQX does not know it. */
+  /**
+   * Publishes many, in requests of at most `bulkSize`; one result per message, in input order. Every message is
+   * checked before the first request, and `[]` is refused. It rejects only when nothing was published (the
+   * first request failed as a whole); once anything was published it resolves, and the messages that were not
+   * carry an `error` (see {@link EmqxBulkPublishResult}): publish only those again, or the others are duplicated.
+   */
+  publishBulk(messages: readonly EmqxPublishMessage[]): Promise<EmqxBulkPublishResult[]>
+  /**
+   * The client, or `null` when EMQX does not know it. Every method that takes a client id checks it with
+   * core's `assertIdentifier` (at most 1024 characters, not `.`/`..`, no `/ + # , %`, `${`, control
+   * characters) and rejects with `INVALID_OPTIONS` before any request is sent.
+   */
   getClient(clientId: string): Promise<EmqxClientInfo | null>
   /** Disconnects a client and ends its session. False when it was not connected. */
   kick(clientId: string): Promise<boolean>

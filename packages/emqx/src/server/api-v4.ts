@@ -1,6 +1,6 @@
 import { TidingsError } from '@tidings/core'
 import type { EmqxApi, EmqxClientInfo, EmqxPublishMessage, EmqxSubscriptionInfo } from './api-types.js'
-import { chunks, listOf } from './api-shared.js'
+import { listOf, publishInRuns } from './api-shared.js'
 import { apiError, encodePayload, segment, type HttpRequest, type HttpResponse } from './http.js'
 
 /**
@@ -29,37 +29,33 @@ export function emqxApiV4(request: HttpRequest, bulkSize: number, publisherId: s
     }
   }
   const kick = async (clientId: string): Promise<boolean> => {
-    const res = await request('DELETE', `/clients/${segment(clientId)}`)
+    const res = await request('DELETE', `/clients/${segment('clientId', clientId)}`)
     const code = (res.body as { code?: unknown } | undefined)?.code
     if (res.status === 404 || code === 112) return false
     if (res.status !== 200 || code !== 0) throw apiError(`kick ${clientId}`, res)
     return true
   }
   return {
-    version: 4,
+    apiVersion: 4,
     async publish(message) {
       await call(`publish to ${message.topic}`, 'POST', '/mqtt/publish', publishBody(message))
       return {}
     },
     async publishBulk(messages) {
-      const results: Array<{ delivered?: boolean }> = []
-      for (const batch of chunks(messages, bulkSize)) {
-        const res = await call(
-          `bulk publish of ${batch.length} messages`,
-          'POST',
-          '/mqtt/publish_batch',
-          batch.map(publishBody),
-        )
-        const items: Array<{ code?: number; topic?: string }> =
-          (res.body as { data?: Array<{ code?: number; topic?: string }> }).data ?? []
-        const failed = items.find((item) => item.code !== undefined && item.code !== 0)
-        if (failed) throw apiError(`bulk publish to ${failed.topic ?? 'a topic'}`, { status: res.status, body: failed })
-        for (let i = 0; i < batch.length; i++) results.push({})
-      }
-      return results
+      const bodies = messages.map(publishBody)
+      return publishInRuns(bodies, bulkSize, async (run) => {
+        const res = await call(`bulk publish of ${run.length} messages`, 'POST', '/mqtt/publish_batch', run)
+        // Each message has its own `code`; 0 is published.
+        const items = (res.body as { data?: unknown }).data
+        return run.map((message, i) => {
+          const item = (Array.isArray(items) ? items[i] : undefined) as { code?: unknown } | undefined
+          if (item?.code === undefined || item.code === 0) return {}
+          return { error: apiError(`bulk publish to ${String(message.topic)}`, { status: res.status, body: item }) }
+        })
+      })
     },
     async getClient(clientId) {
-      const res = await request('GET', `/clients/${segment(clientId)}`)
+      const res = await request('GET', `/clients/${segment('clientId', clientId)}`)
       const body = res.body as { code?: unknown; data?: unknown } | undefined
       if (res.status === 404 || body?.code === 112) return null
       if (res.status !== 200 || body?.code !== 0) throw apiError(`get client ${clientId}`, res)
@@ -105,7 +101,7 @@ export function emqxApiV4(request: HttpRequest, bulkSize: number, publisherId: s
       await call(`unsubscribe ${clientId} from ${topic}`, 'POST', '/mqtt/unsubscribe', { clientid: clientId, topic })
     },
     async clearAuthzCache(clientId) {
-      const res = await request('DELETE', `/clients/${segment(clientId)}/acl_cache`)
+      const res = await request('DELETE', `/clients/${segment('clientId', clientId)}/acl_cache`)
       const code = (res.body as { code?: unknown } | undefined)?.code
       if (res.status === 404 || code === 112) return false
       if (res.status !== 200 || code !== 0) throw apiError(`clear ACL cache of ${clientId}`, res)

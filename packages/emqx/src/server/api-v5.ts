@@ -1,6 +1,7 @@
 import { TidingsError } from '@tidings/core'
 import type {
   EmqxApi,
+  EmqxBulkPublishResult,
   EmqxClientInfo,
   EmqxList,
   EmqxPublishMessage,
@@ -9,36 +10,39 @@ import type {
   EmqxSubscriptionInfo,
 } from './api-types.js'
 import { apiError, encodePayload, segment, type HttpRequest } from './http.js'
-import { chunks, listOf } from './api-shared.js'
+import { chunks, listOf, publishInRuns } from './api-shared.js'
 
 /** The EMQX 5 REST API (`/api/v5`). */
 export function emqxApiV5(request: HttpRequest, bulkSize: number): EmqxApi {
   return {
-    version: 5,
+    apiVersion: 5,
     async publish(message) {
       const res = await request('POST', '/publish', publishBody(message))
       if (res.status !== 200 && res.status !== 202) throw apiError(`publish to ${message.topic}`, res)
       return publishResult(res.body, res.status)
     },
     async publishBulk(messages) {
-      const results: EmqxPublishResult[] = []
-      for (const batch of chunks(messages, bulkSize)) {
-        const res = await request('POST', '/publish/bulk', batch.map(publishBody))
-        if ((res.status !== 200 && res.status !== 202) || !Array.isArray(res.body)) {
-          throw partial(apiError(`bulk publish of ${batch.length} messages`, res), results.length)
-        }
-        for (const item of res.body) results.push(publishResult(item, res.status))
-      }
-      return results
+      // Every message is checked before the first request: a bad one never leaves earlier runs published.
+      const bodies = messages.map(publishBody)
+      return publishInRuns(bodies, bulkSize, async (run) => {
+        const res = await request('POST', '/publish/bulk', run)
+        // 200: all delivered; 202: some had no subscriber; 503: some failed to dispatch. Each with one body per message.
+        const perMessage =
+          (res.status === 200 || res.status === 202 || res.status === 503) &&
+          Array.isArray(res.body) &&
+          res.body.length === run.length
+        if (!perMessage) throw apiError(`bulk publish of ${run.length} messages`, res)
+        return (res.body as unknown[]).map((item, i) => bulkOutcome(item, res.status, String(run[i]!.topic)))
+      })
     },
     async getClient(clientId) {
-      const res = await request('GET', `/clients/${segment(clientId)}`)
+      const res = await request('GET', `/clients/${segment('clientId', clientId)}`)
       if (res.status === 404) return null
       if (res.status !== 200) throw apiError(`get client ${clientId}`, res)
       return res.body as EmqxClientInfo
     },
     async kick(clientId) {
-      const res = await request('DELETE', `/clients/${segment(clientId)}`)
+      const res = await request('DELETE', `/clients/${segment('clientId', clientId)}`)
       if (res.status === 404) return false
       if (res.status !== 204 && res.status !== 200) throw apiError(`kick ${clientId}`, res)
       return true
@@ -75,16 +79,19 @@ export function emqxApiV5(request: HttpRequest, bulkSize: number): EmqxApi {
       return listOf<EmqxSubscriptionInfo>(res.body) as EmqxList<EmqxSubscriptionInfo>
     },
     async subscribeClient(clientId, subscription) {
-      const res = await request('POST', `/clients/${segment(clientId)}/subscribe`, { qos: 0, ...subscription })
+      const res = await request('POST', `/clients/${segment('clientId', clientId)}/subscribe`, {
+        qos: 0,
+        ...subscription,
+      })
       if (res.status !== 200 && res.status !== 204)
         throw apiError(`subscribe ${clientId} to ${subscription.topic}`, res)
     },
     async unsubscribeClient(clientId, topic) {
-      const res = await request('POST', `/clients/${segment(clientId)}/unsubscribe`, { topic })
+      const res = await request('POST', `/clients/${segment('clientId', clientId)}/unsubscribe`, { topic })
       if (res.status !== 204 && res.status !== 200) throw apiError(`unsubscribe ${clientId} from ${topic}`, res)
     },
     async clearAuthzCache(clientId) {
-      const res = await request('DELETE', `/clients/${segment(clientId)}/authorization/cache`)
+      const res = await request('DELETE', `/clients/${segment('clientId', clientId)}/authorization/cache`)
       if (res.status === 404) return false
       if (res.status !== 204 && res.status !== 200) throw apiError(`clear authorization cache of ${clientId}`, res)
       return true
@@ -128,12 +135,12 @@ function publishResult(body: unknown, status: number): EmqxPublishResult {
   return { delivered: status === 200 }
 }
 
-function partial(error: TidingsError, published: number): TidingsError {
-  if (published === 0) return error
-  return new TidingsError(error.code, `${error.message} (the first ${published} messages were published)`, {
-    adapter: 'emqx',
-    cause: error,
-    ...(error.status !== undefined ? { status: error.status } : {}),
-    ...(error.reasonCode !== undefined ? { reasonCode: error.reasonCode } : {}),
-  })
+// One item of a bulk answer: `{id}` delivered, `{reason_code: 16}` published without subscribers, anything
+// else (503's `failed_to_dispatch`) not published.
+function bulkOutcome(item: unknown, status: number, topic: string): EmqxBulkPublishResult {
+  const body = (item ?? {}) as { id?: unknown; reason_code?: unknown }
+  if (typeof body.id === 'string') return { id: body.id, delivered: true }
+  if (body.reason_code === 16) return { delivered: false }
+  if (status !== 503) return { delivered: status === 200 }
+  return { error: apiError(`bulk publish to ${topic}`, { status, body: item }) }
 }

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer'
-import { TidingsError, type TidingsErrorCode } from '@tidings/core'
+import { TidingsError, assertIdentifier, redactText, type TidingsErrorCode } from '@tidings/core'
 import type { EmqxApiOptions } from './api-types.js'
 
 const ADAPTER = 'emqx'
@@ -18,9 +18,9 @@ export type HttpRequest = (
   query?: Record<string, string | number | undefined>,
 ) => Promise<HttpResponse>
 
-/** A JSON-over-HTTP caller with Basic auth (API key : secret) against `<baseUrl>/api/v<version>`. */
-export function createHttp(options: EmqxApiOptions, version: 5 | 4): HttpRequest {
-  const prefix = `/api/v${version}`
+/** A JSON-over-HTTP caller with Basic auth (API key : secret) against `<baseUrl>/api/v<apiVersion>`. */
+export function createHttp(options: EmqxApiOptions, apiVersion: 5 | 4): HttpRequest {
+  const prefix = `/api/v${apiVersion}`
   const base = options.baseUrl.replace(/\/+$/, '')
   const root = base.endsWith(prefix) ? base : `${base}${prefix}`
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`
@@ -116,20 +116,41 @@ export function apiError(what: string, response: HttpResponse): TidingsError {
   else code = 'API_ERROR'
   const label =
     typeof body.code === 'string' || typeof body.code === 'number'
-      ? ` ${body.code}`
+      ? ` ${redactText(String(body.code), 64)}`
       : reasonCode !== undefined
         ? ` reason code ${reasonCode}`
         : ''
-  return new TidingsError(code, `${what}: HTTP ${status}${label}${message ? ` ${message}` : ''}`, {
+  // The body comes from EMQX or whatever stands in front of it: a proxy may echo the request's headers
+  // (the API key and secret in Basic auth) into a page of any length.
+  const detail = message ? ` ${redactText(message)}` : ''
+  return new TidingsError(code, `${what}: HTTP ${status}${label}${detail}`, {
     adapter: ADAPTER,
     status,
     ...(reasonCode !== undefined ? { reasonCode } : {}),
   })
 }
 
-/** Path segment for a client id or topic: EMQX ids may hold `/`, `+`, spaces… */
-export function segment(value: string): string {
+/** Longest client id the REST client sends (EMQX's own limit, `max_clientid_len`, is 65535). */
+export const MAX_REST_ID_LENGTH = 1024
+
+/**
+ * One URL path segment from a caller's value. `.` and `..` are refused, not encoded: `fetch` and EMQX's
+ * router (cowboy) both remove dot segments, also percent-encoded ones, so `kick('..')` would become
+ * `DELETE /api/v5/` and `clearAuthzCache('..')` would clear the whole cluster's cache. `/`, `%`, `+`, `#`,
+ * `,`, `${` and control characters are refused too (core's `assertIdentifier`); the rest is percent-encoded.
+ */
+export function segment(kind: string, value: string): string {
+  assertRestId(kind, value)
   return encodeURIComponent(value)
+}
+
+/** Throws `INVALID_OPTIONS` unless `value` is a client id the REST client may send (see {@link segment}). */
+export function assertRestId(kind: string, value: unknown): asserts value is string {
+  try {
+    assertIdentifier(kind, value, MAX_REST_ID_LENGTH)
+  } catch (error) {
+    throw TidingsError.from(error, 'INVALID_OPTIONS', { adapter: ADAPTER })
+  }
 }
 
 /** A payload as EMQX's REST API takes it: text stays plain, bytes travel base64. */

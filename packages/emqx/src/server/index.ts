@@ -10,6 +10,7 @@ export {
   type EmqxCredentialIssuerOptions,
   type HmacAlgorithm,
   type PublicKeyAlgorithm,
+  RESERVED_EMQX_CLAIMS,
 } from './jwt-issuer.js'
 export {
   buildAcl,
@@ -24,6 +25,7 @@ export { createEmqxApi } from './api.js'
 export type {
   EmqxApi,
   EmqxApiOptions,
+  EmqxBulkPublishResult,
   EmqxClientFilter,
   EmqxClientInfo,
   EmqxList,

@@ -1,5 +1,7 @@
 import {
   TidingsError,
+  assertIdentifier,
+  checkCredentialRequest,
   randomClientId,
   type CredentialIssuer,
   type CredentialRequest,
@@ -34,13 +36,16 @@ export interface EmqxCredentialIssuerCommonOptions {
   aclFormat?: 'rules' | 'map'
   /** Must match the broker's `acl_claim_name`. @default 'acl' */
   aclClaimName?: string
-  /** Allow ACL filters that grant the whole tree (`#`, `+/#`). @default false */
-  allowWholeTree?: boolean
   /** Longest `ttlSeconds` accepted. @default 86400 */
   maxTtlSeconds?: number
   /** Prefix of generated client ids. Keep ids short: EMQX allows 65535 characters, many brokers 23. @default 'web' */
   clientIdPrefix?: string
-  /** Extra claims, e.g. `{ aud: 'mqtt' }` to match a `verify_claims.aud`. Cannot override the ones set here. */
+  /**
+   * Extra claims, e.g. `{ aud: 'mqtt' }` to match a `verify_claims.aud`. Claims EMQX reads as authority are
+   * refused with `INVALID_OPTIONS` (see {@link RESERVED_EMQX_CLAIMS}): `is_superuser` would switch the ACL
+   * off, `client_attrs`/`clientid_override` change who the client is, and the ACL, `username`, `clientid`,
+   * `exp`, `nbf` and `iat` are set by the issuer for each request.
+   */
   claims?: Record<string, unknown>
   /** Clock, for tests. @default Date.now */
   now?: () => number
@@ -58,7 +63,11 @@ export type EmqxCredentialIssuerOptions = EmqxCredentialIssuerCommonOptions &
  * password. Claims: `username` (the user id), `clientid`, `iat`, always `exp` (EMQX treats `exp` as
  * optional: a token without one would never expire), and the ACL claim. The list-format ACL always
  * ends with `{"permission":"deny","action":"all","topic":"#"}`, because an unmatched rule falls through
- * to `authorization.no_match`, which is `allow` by default.
+ * to `authorization.no_match`, which is `allow` by default on EMQX 5.
+ *
+ * Every request goes through core's `checkCredentialRequest` first: user and client ids such as `+` or
+ * `..`, all-wildcard grants (`#`, `+/#`, `+/+/+`), `$` topics and a `ttlSeconds` above `maxTtlSeconds` are
+ * refused, never widened or capped.
  *
  * The matching broker config (EMQX 5, `emqx.conf`):
  * ```hocon
@@ -88,29 +97,23 @@ export function emqxCredentialIssuer(options: EmqxCredentialIssuerOptions): Cred
   // A bad key is reported by the first issue(); don't let it surface earlier as an unhandled rejection.
   key.catch(() => {})
   const aclClaimName = options.aclClaimName ?? 'acl'
+  if (typeof aclClaimName !== 'string' || aclClaimName.length === 0) throw invalid('aclClaimName must be a claim name')
+  const extraClaims = checkExtraClaims(options.claims, aclClaimName)
   const maxTtl = options.maxTtlSeconds ?? 86_400
+  if (!Number.isInteger(maxTtl) || maxTtl <= 0) throw invalid(`maxTtlSeconds must be a positive whole number`)
   const now = options.now ?? Date.now
   return {
-    async issue(req: CredentialRequest): Promise<IssuedCredentials> {
-      if (typeof req?.userId !== 'string' || req.userId.length === 0) {
-        throw new TidingsError('INVALID_OPTIONS', 'issue() needs a non-empty userId', { adapter: 'emqx' })
-      }
-      if (!Number.isInteger(req.ttlSeconds) || req.ttlSeconds <= 0 || req.ttlSeconds > maxTtl) {
-        throw new TidingsError(
-          'INVALID_OPTIONS',
-          `ttlSeconds must be a whole number from 1 to ${maxTtl}, got ${String(req.ttlSeconds)}`,
-          { adapter: 'emqx' },
-        )
-      }
-      const acl = buildAcl(
-        { subscribe: req.subscribe, publish: req.publish },
-        { format: options.aclFormat ?? 'rules', allowWholeTree: options.allowWholeTree === true },
-      )
-      const clientId = req.clientId ?? randomClientId(options.clientIdPrefix ?? 'web')
+    async issue(request: CredentialRequest): Promise<IssuedCredentials> {
+      // One shared check of ids, grants and ttl; `+`, `+/+/+` or `..` never reach a token.
+      const req = checkCredentialRequest(fillPlaceholders(request, options.clientIdPrefix ?? 'web'), {
+        maxTtlSeconds: maxTtl,
+      })
+      const acl = buildAcl({ subscribe: req.subscribe, publish: req.publish }, { format: options.aclFormat ?? 'rules' })
+      const clientId = req.clientId as string
       const iat = Math.floor(now() / 1000)
       const exp = iat + req.ttlSeconds
       const password = await new SignJWT({
-        ...options.claims,
+        ...extraClaims,
         username: req.userId,
         clientid: clientId,
         [aclClaimName]: acl,
@@ -122,6 +125,61 @@ export function emqxCredentialIssuer(options: EmqxCredentialIssuerOptions): Cred
       return { clientId, username: req.userId, password, expiresAt: new Date(exp * 1000) }
     },
   }
+}
+
+/**
+ * Claims EMQX's JWT authenticator reads as authority (emqx_authn_jwt, emqx_authn_utils), which
+ * `claims` may not set: `is_superuser` skips every ACL, `client_attrs` and `clientid_override` change
+ * the client's identity, `acl` is the default ACL claim, and the rest are set per request.
+ */
+export const RESERVED_EMQX_CLAIMS: readonly string[] = Object.freeze([
+  'is_superuser',
+  'client_attrs',
+  'clientid_override',
+  'acl',
+  'username',
+  'clientid',
+  'exp',
+  'nbf',
+  'iat',
+])
+
+/**
+ * Picks the client id, then fills whole-level `${username}`/`${clientid}` in the grants with the checked
+ * ids, so the token holds plain topics: core refuses `${` in a grant because EMQX would expand it.
+ */
+function fillPlaceholders(req: CredentialRequest, clientIdPrefix: string): CredentialRequest {
+  if (typeof req !== 'object' || req === null) return req
+  assertIdentifier('userId', req.userId)
+  const clientId = req.clientId ?? randomClientId(clientIdPrefix)
+  assertIdentifier('clientId', clientId)
+  const fill = (list: unknown): unknown =>
+    Array.isArray(list)
+      ? list.map((filter: unknown) =>
+          typeof filter === 'string'
+            ? filter
+                .split('/')
+                .map((level) => (level === '${username}' ? req.userId : level === '${clientid}' ? clientId : level))
+                .join('/')
+            : filter,
+        )
+      : list
+  return { ...req, clientId, subscribe: fill(req.subscribe) as string[], publish: fill(req.publish) as string[] }
+}
+
+function checkExtraClaims(claims: unknown, aclClaimName: string): Record<string, unknown> {
+  if (claims === undefined) return {}
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw invalid('claims must be an object')
+  const copy: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(claims)) {
+    // Compared case-blind: a claim that differs only in case is a mistake at best.
+    const lower = name.toLowerCase()
+    if (RESERVED_EMQX_CLAIMS.includes(lower) || lower === aclClaimName.toLowerCase()) {
+      throw invalid(`claims may not set "${name}": EMQX reads it as authority, and the issuer sets it per request`)
+    }
+    copy[name] = value
+  }
+  return Object.freeze(copy)
 }
 
 function signingKey(

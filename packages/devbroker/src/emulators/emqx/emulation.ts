@@ -2,7 +2,7 @@ import { TidingsError } from '@tidings/core'
 import type { Client } from 'aedes'
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { AuthResult, BrokerEmulation } from '../../emulation.js'
-import { checkAcl, type AclAction } from './acl.js'
+import { aclProblem, checkAcl, type AclAction } from './acl.js'
 import { verifyEmqxJwt } from './jwt.js'
 import { stripShare } from './topic-match.js'
 import { EMQX_SUBPROTOCOLS, negotiateEmqxSubprotocol } from './websocket.js'
@@ -28,7 +28,17 @@ export interface EmqxEmulationOptions {
   verifyClaims?: Record<string, string>
   /** `disconnect_after_expire`: kick the client when its token's `exp` passes. @default true */
   disconnectAfterExpire?: boolean
-  /** `authorization.no_match`: the answer when the list-format ACL has no matching rule. @default 'allow' */
+  /**
+   * The EMQX major version whose defaults apply. It decides `authorization.no_match` unless `noMatch` is
+   * given: EMQX 5 allows what no rule matched, EMQX 6 denies it. The default is the stricter one, so an
+   * app that forgets its deny-all rule fails here rather than on a 5.x broker in production.
+   * @default 6
+   */
+  emqxVersion?: 5 | 6
+  /**
+   * `authorization.no_match`: the answer when the list-format ACL has no matching rule (and for a client
+   * without a session). @default 'deny' with `emqxVersion: 6`, 'allow' with `emqxVersion: 5`
+   */
   noMatch?: 'allow' | 'deny'
   /**
    * `authorization.deny_action`: `'ignore'` drops a denied MQTT 3.1.1 publish silently (the publisher
@@ -67,7 +77,7 @@ const HMAC = ['HS256', 'HS384', 'HS512']
 const PUBLIC_KEY = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 
 /**
- * Makes the devbroker behave like EMQX 5 with JWT authentication (`from = password`) and the JWT ACL,
+ * Makes the devbroker behave like EMQX 5/6 with JWT authentication (`from = password`) and the JWT ACL,
  * and EMQX's WebSocket subprotocol rule. aedes speaks MQTT 3.1.1 only: connect with `protocolVersion: 4`.
  *
  * @example
@@ -82,7 +92,13 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
   const now = options.now ?? Date.now
   const aclClaimName = options.aclClaimName ?? 'acl'
   const verifyClaims = options.verifyClaims ?? {}
-  const noMatch = options.noMatch ?? 'allow'
+  const emqxVersion = options.emqxVersion ?? 6
+  if (emqxVersion !== 5 && emqxVersion !== 6) {
+    throw new TidingsError('INVALID_OPTIONS', `emqxEmulation: emqxVersion must be 5 or 6, got ${String(emqxVersion)}`, {
+      adapter: 'emqx',
+    })
+  }
+  const noMatch = options.noMatch ?? (emqxVersion === 5 ? 'allow' : 'deny')
   const supported = options.supportedSubprotocols ?? EMQX_SUBPROTOCOLS
   const failIfNoSubprotocol = options.failIfNoSubprotocol ?? true
   const sessions = new WeakMap<Client, EmqxSession>()
@@ -118,8 +134,12 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
         // `ignore` with no authenticator after JWT ends as "not authorized"; claim failures as "bad user name or password".
         return { ok: false, returnCode: verdict.outcome === 'ignore' ? 5 : 4, reason: verdict.reason }
       }
-      const superuser = verdict.claims.is_superuser === true || verdict.claims.is_superuser === 'true'
-      sessions.set(client, { username, acl: verdict.claims[aclClaimName], exp: verdict.exp, superuser })
+      const acl = verdict.claims[aclClaimName]
+      // EMQX compiles the whole ACL at CONNECT; one malformed rule refuses the token (bad_acl_rule).
+      const problem = aclProblem(acl)
+      if (problem) return { ok: false, returnCode: 4, reason: problem }
+      const superuser = emqxTrue(verdict.claims.is_superuser)
+      sessions.set(client, { username, acl, exp: verdict.exp, superuser })
       return { ok: true }
     },
     authorizePublish(client, packet) {
@@ -169,6 +189,13 @@ export function emqxEmulation(options: EmqxEmulationOptions): EmqxEmulation {
       }
     },
   }
+}
+
+// emqx_authn_utils:to_bool/1: `true`, "true", and integers (or integer strings) of 1 or more.
+function emqxTrue(value: unknown): boolean {
+  if (value === true || value === 'true') return true
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1
+  return typeof value === 'string' && /^[+-]?\d+$/.test(value) && Number(value) >= 1
 }
 
 function verificationKey(options: EmqxEmulationOptions): { key: Uint8Array | KeyObject; algorithms: string[] } {
