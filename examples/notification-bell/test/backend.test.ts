@@ -1,4 +1,4 @@
-import { defineServerPublisher, type ServerPublisher, type TidingsClient } from '@tidings/core'
+import { TidingsError, defineServerPublisher, type ServerPublisher, type TidingsClient } from '@tidings/core'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startBellBackend, type BellBackend } from '../src/backend.js'
 import { startDemoBroker, type DemoBroker } from '../src/demo-broker.js'
@@ -150,6 +150,21 @@ describe('bell backend with a server publisher', () => {
       ])
       expect(JSON.parse(sent[0]!.payload)).toMatchObject({ kind: 'follow', actor: 'Priya Nair' })
       expect(JSON.parse(sent[1]!.payload)).toEqual({ count: 1 })
+    } finally {
+      await backend.close()
+    }
+  })
+
+  test('a refused issue answers 503 with its code, never its message (it may name broker internals)', async () => {
+    const issuer = {
+      issue: () => Promise.reject(new TidingsError('API_UNAVAILABLE', 'admin login admin:s3cret-pw@broker failed')),
+    }
+    const backend = await startBellBackend({ publisher: defineServerPublisher(async () => ({})), issuer })
+    try {
+      const answer = await call(backend, '/api/mqtt-credentials', { cookie: backend.login('ann') })
+      expect(answer.status).toBe(503)
+      expect(answer.json).toEqual({ error: 'the broker did not accept the request', code: 'API_UNAVAILABLE' })
+      expect(JSON.stringify(answer.json)).not.toContain('s3cret')
     } finally {
       await backend.close()
     }
