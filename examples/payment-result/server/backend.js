@@ -24,26 +24,13 @@ export const consumeResult = topic('giftcard/{cardId}/result', json(), { qos: 1 
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
 export async function startMerchantBackend(options) {
-  const balances = new Map(Object.entries(options.cards ?? {}))
-  /** @type {Map<string, ConsumeResult>} */
-  const results = new Map()
+  const ledger = createLedger(options.cards)
   const client = createClient({
     broker: genericBroker({ url: options.brokerUrl, capabilities: { mqtt5: false } }),
     transport: tcp(),
   })
   client.on('error', (error) => console.error(`[merchant] ${error.message}`))
   await client.connect()
-
-  /** @param {string} cardId @param {number} amount @returns {ConsumeResult} */
-  const consume = (cardId, amount) => {
-    const balance = balances.get(cardId) ?? (options.cards ? 0 : 100)
-    const at = new Date().toISOString()
-    if (results.get(cardId)?.status === 'consumed')
-      return { cardId, status: 'rejected', amount, balance, reason: 'already used', at }
-    if (amount > balance) return { cardId, status: 'rejected', amount, balance, reason: 'insufficient balance', at }
-    balances.set(cardId, balance - amount)
-    return { cardId, status: 'consumed', amount, balance: balance - amount, at }
-  }
 
   const server = createServer(async (req, res) => {
     const send = (/** @type {number} */ status, /** @type {unknown} */ body) => {
@@ -52,18 +39,22 @@ export async function startMerchantBackend(options) {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (req.method === 'POST' && url.pathname === '/api/consume') {
-        const body = JSON.parse((await readBody(req)) || '{}')
+        const body = parseBody(await readBody(req))
+        if (!body) return send(400, { error: 'body must be a JSON object' })
         const cardId = String(body.cardId ?? '')
         if (!/^[\w-]{1,64}$/.test(cardId)) return send(400, { error: 'cardId must be 1-64 letters, digits, _ or -' })
-        const result = consume(cardId, Number(body.amount ?? 30))
-        if (result.status === 'consumed') results.set(cardId, result)
+        const amount = body.amount === undefined ? DEFAULT_AMOUNT : body.amount
+        // Checked before anything is consumed: a negative amount would credit the card, and NaN or a
+        // fraction would corrupt its balance.
+        if (!isAmount(amount)) return send(400, { error: 'amount must be a positive whole number' })
+        const result = ledger.consume(cardId, amount)
         // Pushed before answering the scanner: the user's screen changes as the cashier's does.
         await client.publish(consumeResult, { cardId }, result)
         return send(200, result)
       }
       const match = /^\/api\/cards\/([\w-]{1,64})\/result$/.exec(url.pathname)
       if (req.method === 'GET' && match) {
-        const result = results.get(/** @type {string} */ (match[1]))
+        const result = ledger.result(/** @type {string} */ (match[1]))
         return result ? send(200, result) : send(404, { status: 'pending' })
       }
       send(404, { error: 'not found' })
@@ -82,6 +73,61 @@ export async function startMerchantBackend(options) {
       await new Promise((resolve) => server.close(() => resolve(undefined)))
       await client.close()
     },
+  }
+}
+
+/**
+ * The cards and their results, in memory (a real merchant keeps them in its database). `consume` trusts its
+ * `amount`: the HTTP handler checks it with {@link isAmount} first.
+ * @param {Record<string, number>} [cards] card ids and balances; without it every card holds 100
+ */
+export function createLedger(cards) {
+  const balances = new Map(Object.entries(cards ?? {}))
+  /** @type {Map<string, ConsumeResult>} */
+  const results = new Map()
+  /** @param {string} cardId */
+  const balanceOf = (cardId) => balances.get(cardId) ?? (cards ? 0 : 100)
+  return {
+    balance: balanceOf,
+    /** @param {string} cardId */
+    result: (cardId) => results.get(cardId),
+    /** @param {string} cardId @param {number} amount @returns {ConsumeResult} */
+    consume(cardId, amount) {
+      const balance = balanceOf(cardId)
+      const at = new Date().toISOString()
+      if (results.get(cardId)?.status === 'consumed')
+        return { cardId, status: 'rejected', amount, balance, reason: 'already used', at }
+      if (amount > balance) return { cardId, status: 'rejected', amount, balance, reason: 'insufficient balance', at }
+      balances.set(cardId, balance - amount)
+      /** @type {ConsumeResult} */
+      const result = { cardId, status: 'consumed', amount, balance: balance - amount, at }
+      results.set(cardId, result)
+      return result
+    },
+  }
+}
+
+/** What a scan consumes when the request names no amount. */
+const DEFAULT_AMOUNT = 30
+
+/**
+ * An amount the card can be charged: a safe integer above zero. Strings such as `"30"` are refused too, so a
+ * client bug shows up as a 400 instead of a silent conversion.
+ * @param {unknown} value
+ * @returns {value is number}
+ */
+export function isAmount(value) {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+}
+
+/** @param {string} text @returns {Record<string, unknown> | undefined} */
+function parseBody(text) {
+  if (text.trim() === '') return {}
+  try {
+    const parsed = JSON.parse(text)
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type MiniProgramSandbox,
 } from '../../../packages/conformance/src/wechat/index.js'
 // @ts-expect-error: the backend is plain JavaScript (with JSDoc types), run by Node as it is.
-import { startMerchantBackend } from '../server/backend.js'
+import { createLedger, startMerchantBackend } from '../server/backend.js'
 
 const PAGE = join(__dirname, '..', 'miniprogram', 'pages', 'giftcard', 'giftcard.js')
 
@@ -164,5 +164,41 @@ describe('payment-result example', () => {
       page.onUnload()
       app.sandbox.dispose()
     }
+  })
+})
+
+describe('the amount a scan consumes', () => {
+  const post = (body: string): Promise<Response> =>
+    fetch(`${backend.url}/api/consume`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+
+  it('is trusted by the ledger itself, so without the check a negative amount would credit the card', () => {
+    const ledger = createLedger()
+    expect(ledger.consume('card-credit', -50)).toMatchObject({ status: 'consumed', balance: 150 })
+    expect(ledger.balance('card-credit')).toBe(150)
+    ledger.consume('card-nan', Number('abc'))
+    expect(ledger.balance('card-nan')).toBeNaN()
+  })
+
+  it.each([
+    ['negative', -50],
+    ['zero', 0],
+    ['fractional', 12.5],
+    ['a numeric string', '30'],
+    ['a word', 'abc'],
+    ['null', null],
+    ['beyond the safe integers', 2 ** 53],
+  ])('refuses %s with a 400 and leaves the balance unchanged', async (_, amount) => {
+    const cardId = `card-bad-${Math.random().toString(36).slice(2, 10)}`
+    const res = await post(JSON.stringify({ cardId, amount }))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'amount must be a positive whole number' })
+    // Nothing was consumed: a valid scan afterwards starts from the full balance.
+    expect(await consume(cardId, 30)).toMatchObject({ status: 'consumed', balance: 70 })
+  })
+
+  it('refuses a body that is not a JSON object with a 400', async () => {
+    const res = await post('{"cardId": "card-broken", ')
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'body must be a JSON object' })
   })
 })

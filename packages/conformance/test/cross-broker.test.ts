@@ -1,7 +1,8 @@
-import { isTidingsError, json, topic, type TidingsClient } from '@tidings/core'
+import { isTidingsError, type TidingsClient } from '@tidings/core'
 import { describe, expect, test } from 'vitest'
 import {
   aliyunTarget,
+  bellTopic as bell,
   createPushBackend,
   emqxTarget,
   mosquittoTarget,
@@ -10,8 +11,6 @@ import {
 
 // One entry per broker whose server side has landed; the test body is the same for all of them.
 const TARGETS: CrossBrokerTarget[] = [mosquittoTarget, emqxTarget, aliyunTarget]
-
-const bell = topic('notify/{userId}/bell', json<{ text: string }>(), { qos: 1 })
 
 /** How long "nothing arrives" is watched after the pushed user got theirs. */
 const QUIET_MS = 300
@@ -26,6 +25,8 @@ describe.each(TARGETS)('the same push backend on $name', (target) => {
         publisher: env.publisher,
         ...(env.clientIdFor ? { clientIdFor: env.clientIdFor } : {}),
       })
+      // A user id that is a wildcard would widen the grant to every user's bell: refused before any issuing.
+      await expect(backend.credentialsFor('+')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
       const received: Record<string, string[]> = { ann: [], ben: [] }
       for (const userId of ['ann', 'ben']) {
         const device = env.deviceClient(await backend.credentialsFor(userId))

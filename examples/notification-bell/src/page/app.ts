@@ -1,7 +1,8 @@
-import { createClient, genericBroker, type TidingsError } from '@tidings/core'
+import { createClient, type TidingsError } from '@tidings/core'
 import { websocket } from '@tidings/transport-ws'
-import type { PageConfig } from '../page-server.js'
+import type { PageConfig } from '../page-files.js'
 import { notifications, unread, type Notification } from '../topics.js'
+import { pageBroker } from './broker.js'
 import { createBellView, sentence } from './view.js'
 
 // The notification bell: the unread badge and the list follow the backend over MQTT, no polling, no refresh.
@@ -44,15 +45,20 @@ const TITLE = 'Your stories · Inkwell'
 const view = createBellView(document, TITLE)
 renderStories()
 const config = (await (await fetch('/config.json')).json()) as PageConfig
+// Who is logged in comes from the backend's session, never from the page's own URL or config.
+const me = await fetch('/api/me')
+if (!me.ok) throw new Error(`not logged in (HTTP ${me.status}): open the page through its backend`)
+const { userId } = (await me.json()) as { userId: string }
 const api = (path: string, body?: object): Promise<Response> =>
   fetch(
-    `${config.apiUrl}/api/users/${encodeURIComponent(config.userId)}/${path}`,
+    `/api/${path}`,
     body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
   )
 
 const client = createClient({
-  broker: genericBroker({ url: config.brokerUrl, capabilities: { mqtt5: config.mqtt5 } }),
+  broker: pageBroker(config),
   transport: websocket({ tls: config.brokerUrl.startsWith('wss:') }),
+  protocolVersion: config.mqtt5 ? 5 : 4,
   // A page should come back quickly after a broker restart or a network blip.
   reconnect: { baseMs: 500, capMs: 5000 },
 })
@@ -61,12 +67,12 @@ client.on('error', (error) => console.warn(error.message))
 
 let receivedUnread = false
 await connect()
-await client.subscribe(unread, { userId: config.userId }, ({ count }, meta) => {
+await client.subscribe(unread, { userId }, ({ count }, meta) => {
   // The first (retained) value just sets the badge; later ones are news and get the animation.
   view.setUnread(count, receivedUnread && !meta.retain)
   receivedUnread = true
 })
-await client.subscribe(notifications, { userId: config.userId }, (n) => {
+await client.subscribe(notifications, { userId }, (n) => {
   view.add(n)
   view.toast(`${n.actor} ${sentence(n)}`)
 })
@@ -82,8 +88,9 @@ view.onMarkAllRead(() => {
 view.onSimulate((kind) => {
   const from = pick(READERS)
   const story = pick(STORIES).title
+  // The demo page plays one of your readers; in a real app readers act from their own pages.
   void api(
-    kind,
+    `users/${encodeURIComponent(userId)}/${kind}`,
     kind === 'follow'
       ? { from }
       : kind === 'like'

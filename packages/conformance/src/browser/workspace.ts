@@ -1,12 +1,13 @@
 // The examples the browser fixtures drive are not packages @tidings/conformance depends on: they are
 // reached by path, from this one place.
 export {
+  backendGrants,
   buildPage,
   startBellBackend,
-  startPageServer,
+  startDemoBroker,
   type BellBackend,
+  type DemoBroker,
   type PageConfig,
-  type PageServer,
 } from '../../../../examples/notification-bell/src/index.js'
 
 /** The nginx-wss example: its site config and certificate script, which the nginx fixture runs for real. */

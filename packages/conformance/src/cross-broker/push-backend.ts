@@ -1,7 +1,15 @@
-import type { CredentialIssuer, IssuedCredentials, ServerPublisher, ServerPublishResult } from '@tidings/core'
+import {
+  grant,
+  json,
+  topic,
+  type CredentialIssuer,
+  type IssuedCredentials,
+  type ServerPublisher,
+  type ServerPublishResult,
+} from '@tidings/core'
 
-/** The topic every broker entry uses: `notify` is also a parent topic of the Aliyun emulator. */
-export const bellTopic = (userId: string): string => `notify/${userId}/bell`
+/** The topic every broker entry uses (`notify` is also a parent topic of the Aliyun emulator): backend and devices share it. */
+export const bellTopic = topic('notify/{userId}/bell', json<{ text: string }>(), { qos: 1 })
 
 /** What the backend needs, whatever the broker. */
 export interface PushBackendOptions {
@@ -28,18 +36,19 @@ export interface PushBackend {
 export function createPushBackend(options: PushBackendOptions): PushBackend {
   const ttlSeconds = options.ttlSeconds ?? 300
   return {
-    credentialsFor(userId) {
+    async credentialsFor(userId) {
       const clientId = options.clientIdFor?.(userId)
       return options.issuer.issue({
         userId,
         ...(clientId === undefined ? {} : { clientId }),
-        subscribe: [`notify/${userId}/#`],
+        // grant() refuses a user id such as `+` or `#` that would widen the filter to other users.
+        subscribe: [grant('notify/{userId}/#', { userId })],
         publish: [],
         ttlSeconds,
       })
     },
-    notify(userId, notification) {
-      return options.publisher.publish(bellTopic(userId), JSON.stringify(notification), { qos: 1 })
+    async notify(userId, notification) {
+      return options.publisher.publish(bellTopic, { userId }, notification)
     },
   }
 }

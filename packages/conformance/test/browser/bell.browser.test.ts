@@ -1,63 +1,22 @@
-import { genericBroker, type ClientOptions } from '@tidings/core'
-import { startDevBroker, type DevBroker } from '@tidings/devbroker'
-import { mosquitto } from '@tidings/mosquitto'
-import { tcp } from '@tidings/transport-node'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startBellStack, type BellStack } from '../../src/browser/bell.js'
 import { launchChromium, type ChromiumFixture } from '../../src/browser/chromium.js'
 import { openBell, type BellTab } from '../../src/browser/page.js'
 import { buildPage } from '../../src/browser/workspace.js'
-import { spawnMosquitto } from '../../src/fixtures/index.js'
+import { devbrokerBellTarget, mosquittoBellTarget, type BellBrokerTarget } from './bell-targets.js'
 
 // The notification-bell page in real headless Chromium, connected straight to a broker's WebSocket
-// listener: Mosquitto's and the devbroker's. One Chromium for the whole file.
+// listener with credentials its backend issued: Mosquitto's (dynamic security) and the devbroker's
+// (EMQX emulation, JWT). One Chromium for the whole file.
 
-/** A broker the bell runs on, and how to take it down and bring it back. */
-interface BrokerTarget {
-  brokerUrl: string
-  mqtt5: boolean
-  publisher: ClientOptions
-  stop(): Promise<void>
-  start(): Promise<void>
-  close(): Promise<void>
-}
-
-const targets: Record<string, () => Promise<BrokerTarget>> = {
-  async mosquitto() {
-    const m = await spawnMosquitto()
-    return {
-      brokerUrl: `ws://127.0.0.1:${m.wsPort}/mqtt`,
-      mqtt5: true,
-      publisher: { broker: mosquitto({ host: m.host, port: m.port }), transport: tcp() },
-      stop: () => m.stop(),
-      start: () => m.start(),
-      close: () => m.close(),
-    }
-  },
-  async devbroker() {
-    let broker: DevBroker | undefined = await startDevBroker()
-    const { tcpPort, wsPort } = broker
-    return {
-      brokerUrl: broker.wsUrl,
-      mqtt5: false,
-      // A fixed URL rather than broker.profile(): the broker is replaced on restart, on the same ports.
-      publisher: { broker: genericBroker({ url: broker.mqttUrl, capabilities: { mqtt5: false } }), transport: tcp() },
-      stop: async () => {
-        await broker?.close()
-        broker = undefined
-      },
-      start: async () => {
-        broker = await startDevBroker({ tcpPort, wsPort })
-      },
-      close: async () => {
-        await broker?.close()
-      },
-    }
-  },
+const targets: Record<string, () => Promise<BellBrokerTarget>> = {
+  mosquitto: mosquittoBellTarget,
+  devbroker: () => devbrokerBellTarget(),
 }
 
 let chromium: ChromiumFixture
@@ -74,24 +33,19 @@ afterAll(async () => {
 
 for (const [name, startTarget] of Object.entries(targets)) {
   describe(`notification bell in Chromium, ws to ${name}`, () => {
-    let target: BrokerTarget
+    let target: BellBrokerTarget
     let stack: BellStack
     let context: BrowserContext
     const tabs: BellTab[] = []
     const open = async (): Promise<BellTab> => {
-      const tab = await openBell(context, stack.pageServer.url)
+      const tab = await openBell(context, stack.pageUrl)
       tabs.push(tab)
       return tab
     }
 
     beforeAll(async () => {
       target = await startTarget()
-      stack = await startBellStack({
-        pageDir,
-        brokerUrl: target.brokerUrl,
-        mqtt5: target.mqtt5,
-        publisher: target.publisher,
-      })
+      stack = await startBellStack({ pageDir, config: target.config, issuer: target.issuer, publish: target.publish })
       context = await chromium.newContext()
     })
     afterAll(async () => {
@@ -107,6 +61,8 @@ for (const [name, startTarget] of Object.entries(targets)) {
       const unread = await stack.post('like', { from: 'Omar Haddad', article: 'The quiet cost of polling' })
       const tab = await open()
       await tab.waitForBadge(String(unread), 2000)
+      // The session cookie is HttpOnly: the page's scripts cannot read it.
+      expect(await tab.page.evaluate(() => document.cookie)).toBe('')
       // The list (history from the API) is there too.
       await tab.page.click('#bell')
       await tab.page.waitForSelector('.notification.unread >> nth=1')
@@ -168,17 +124,17 @@ for (const [name, startTarget] of Object.entries(targets)) {
 describe('the failures users hit, in Chromium', () => {
   test('a ws URL without the path the broker serves: the page keeps reconnecting and says WS_HANDSHAKE_FAILED', async () => {
     // The broker serves /realtime; the page was given a URL without a path, so the client uses /mqtt.
-    const broker = await startDevBroker({ wsPath: '/realtime' })
+    const target = await devbrokerBellTarget({ wsPath: '/realtime' })
     const stack = await startBellStack({
       pageDir,
-      brokerUrl: `ws://127.0.0.1:${broker.wsPort}`,
-      mqtt5: false,
-      publisher: { broker: broker.profile(), transport: tcp() },
+      config: { ...target.config, brokerUrl: `ws://127.0.0.1:${target.wsPort}` },
+      issuer: target.issuer,
+      publish: target.publish,
     })
     const context = await chromium.newContext()
     try {
       const page = await context.newPage()
-      await page.goto(stack.pageServer.url)
+      await page.goto(stack.pageUrl)
       // Browsers hide the HTTP status of a refused upgrade; the code still says what failed.
       // Read state and title in the same turn that shows the error: the next attempt clears them again.
       const seen = await page.waitForFunction(
@@ -191,12 +147,19 @@ describe('the failures users hit, in Chromium', () => {
       )
       const { state, title } = (await seen.jsonValue())!
       expect(state).toBe('reconnecting')
-      expect(title).toContain(`ws://127.0.0.1:${broker.wsPort}/mqtt`)
+      expect(title).toContain(`ws://127.0.0.1:${target.wsPort}/mqtt`)
       expect(title).toMatch(/check the path/)
     } finally {
       await context.close()
       await stack.close()
-      await broker.close()
+      await target.close()
     }
+  })
+})
+
+describe('the page bundle', () => {
+  test('stays within the browser budget of @tidings/transport-ws (75 KiB minified + gzip), with both broker profiles', () => {
+    const app = readFileSync(join(pageDir, 'app.js'))
+    expect(gzipSync(app).length).toBeLessThanOrEqual(75 * 1024)
   })
 })

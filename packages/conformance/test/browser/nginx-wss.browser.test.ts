@@ -1,6 +1,5 @@
 import { createClient, type TidingsError } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
-import { tcp } from '@tidings/transport-node'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,14 +12,15 @@ import { startNginx, type NginxFixture } from '../../src/browser/nginx.js'
 import { openBell } from '../../src/browser/page.js'
 import { websocket } from '@tidings/transport-ws'
 import { buildPage } from '../../src/browser/workspace.js'
-import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
 import { waitUntil } from '../../src/suite.case.js'
+import { mosquittoBellTarget, type BellBrokerTarget } from './bell-targets.js'
 
 // The nginx-wss example for real: Debian's nginx terminates TLS with a certificate from the example's
-// script and proxies /mqtt to Mosquitto's websockets listener; the bell page connects over wss.
+// script and proxies /mqtt to Mosquitto's websockets listener (dynamic security: every client needs
+// issued credentials); the bell page connects over wss.
 
 let certs: CertificateFixture
-let broker: MosquittoFixture
+let broker: BellBrokerTarget
 let nginx: NginxFixture
 let chromium: ChromiumFixture
 let stack: BellStack
@@ -29,14 +29,14 @@ let pageDir: string
 beforeAll(async () => {
   certs = makeCertificates()
   pageDir = mkdtempSync(join(tmpdir(), 'tidings-bell-page-'))
-  broker = await spawnMosquitto()
+  broker = await mosquittoBellTarget()
   nginx = await startNginx({ upstreamPort: broker.wsPort, certs })
   ;[chromium] = await Promise.all([launchChromium({ trustSpki: [certs.spki] }), buildPage(pageDir)])
   stack = await startBellStack({
     pageDir,
-    brokerUrl: nginx.wssUrl,
-    mqtt5: true,
-    publisher: { broker: mosquitto({ host: broker.host, port: broker.port }), transport: tcp() },
+    config: { ...broker.config, brokerUrl: nginx.wssUrl },
+    issuer: broker.issuer,
+    publish: broker.publish,
   })
 })
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe('notification bell over wss through nginx', () => {
     const unread = await stack.post('follow', { from: 'Priya Nair' })
     const context = await chromium.newContext()
     try {
-      const tab = await openBell(context, stack.pageServer.url)
+      const tab = await openBell(context, stack.pageUrl)
       await tab.waitForBadge(String(unread), 2000)
       const started = Date.now()
       const next = await stack.post('like', { from: 'Tomás Ortega', article: 'The quiet cost of polling' })
@@ -79,7 +79,7 @@ describe('notification bell over wss through nginx', () => {
     try {
       const context = await untrusting.newContext()
       const page = await context.newPage()
-      await page.goto(stack.pageServer.url)
+      await page.goto(stack.pageUrl)
       await page.waitForSelector('#connection[data-connection="reconnecting"]', { state: 'attached', timeout: 10_000 })
       expect(await page.getAttribute('#connection', 'data-connection')).not.toBe('online')
     } finally {
@@ -90,8 +90,21 @@ describe('notification bell over wss through nginx', () => {
 
 describe('Node clients through the same nginx', () => {
   test('websocket() with the CA connects over wss', async () => {
+    const creds = await broker.issuer.issue({
+      userId: 'node',
+      subscribe: ['user/node/unread'],
+      publish: [],
+      ttlSeconds: 60,
+    })
     const client = createClient({
-      broker: mosquitto({ host: '127.0.0.1', port: nginx.port, tls: true }),
+      broker: mosquitto({
+        host: '127.0.0.1',
+        port: nginx.port,
+        tls: true,
+        clientId: creds.clientId,
+        username: creds.username!,
+        password: creds.password,
+      }),
       transport: websocket({ WebSocket, tls: true, socketOptions: { ca: certs.ca } }),
     })
     try {

@@ -1,4 +1,4 @@
-import { isTidingsError, type TidingsClient } from '@tidings/core'
+import { isTidingsError, type IssuedCredentials, type TidingsClient } from '@tidings/core'
 import {
   mosquittoCredentialIssuer,
   mosquittoServerPublisher,
@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 // The example is not a package dependency of the conformance suite; its backend is started from source.
 import {
+  backendGrants,
   notifications,
   startBellBackend,
   unread,
@@ -21,20 +22,20 @@ let issuer: MosquittoCredentialIssuer
 let backendConnection: MqttClient
 let bell: BellBackend
 
-// What the bell's page asks its backend for: read-only access to the user's own bell topics.
-const bellCredentials = (userId: string) =>
-  issuer.issue({
-    userId,
-    subscribe: [`user/${userId}/notifications`, `user/${userId}/unread`],
-    publish: [],
-    ttlSeconds: 300,
-  })
+// What the bell's page gets from its backend: credentials for the logged-in user, issued through dynsec
+// with read access to that user's bell topics only.
+const bellCredentials = async (userId: string): Promise<IssuedCredentials> => {
+  const response = await fetch(`${bell.url}/api/mqtt-credentials`, { headers: { cookie: bell.login(userId) } })
+  expect(response.status).toBe(200)
+  const body = (await response.json()) as Omit<IssuedCredentials, 'expiresAt'> & { expiresAt: string }
+  return { ...body, expiresAt: new Date(body.expiresAt) }
+}
 
 beforeAll(async () => {
   env = await startDynsecBroker()
   issuer = mosquittoCredentialIssuer(env.dynsec, { sweepIntervalMs: false })
-  backendConnection = await connectBackend(env, ['user/+/notifications', 'user/+/unread'])
-  bell = await startBellBackend({ publisher: mosquittoServerPublisher(backendConnection) })
+  backendConnection = await connectBackend(env, backendGrants().publish)
+  bell = await startBellBackend({ publisher: mosquittoServerPublisher(backendConnection), issuer })
 })
 afterAll(async () => {
   await bell?.close()
@@ -43,7 +44,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-describe('notification bell on Mosquitto with dynsec-issued credentials', () => {
+describe('notification bell on Mosquitto with dynsec credentials issued by its backend', () => {
   test('a like reaches only its user: the notification, then the retained unread count', async () => {
     const ann = userClient(env.broker, await bellCredentials('ann'))
     const ben = userClient(env.broker, await bellCredentials('ben'))
@@ -67,7 +68,7 @@ describe('notification bell on Mosquitto with dynsec-issued credentials', () => 
 
       const response = await fetch(`${bell.url}/api/users/ann/like`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', cookie: bell.login('cleo') },
         body: JSON.stringify({ from: 'Cleo', article: 'Push without polling' }),
       })
       expect(response.status).toBe(201)
