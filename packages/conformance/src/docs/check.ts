@@ -4,7 +4,7 @@
  * workspace packages resolved to their sources through the `tidings-source` condition, as the tests see them.
  */
 import { readFileSync, readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import ts from 'typescript'
 import type { MarkdownSnippet } from './markdown.js'
 
@@ -42,8 +42,12 @@ export function checkSnippets(root: string, snippets: readonly MarkdownSnippet[]
   const options = compilerOptions(root)
   const host = ts.createCompilerHost(options, true)
   const packages = workspacePackages(root)
-  const { fileExists, readFile, getSourceFile } = host
+  const { fileExists, readFile, getSourceFile, directoryExists } = host
+  // The guide folders exist only in memory: module resolution asks for them before looking for files.
+  const folders = new Set([...byPath.keys()].flatMap((path) => ancestors(path, root)))
   host.fileExists = (path) => byPath.has(path) || fileExists.call(host, path)
+  host.directoryExists = (path) =>
+    folders.has(path) || (directoryExists?.call(host, path) ?? ts.sys.directoryExists(path))
   host.readFile = (path) => byPath.get(path)?.text ?? readFile.call(host, path)
   host.getSourceFile = (path, language, onError, create) => {
     const module = byPath.get(path)
@@ -94,8 +98,13 @@ function toModules(root: string, snippets: readonly MarkdownSnippet[]): Module[]
       texts.push(part.text)
       startLine += lineCount
     }
-    // Next to its Markdown file, so relative imports and package lookups start where the reader is.
-    const path = join(root, `${snippet.file}.L${snippet.line}.snippet.ts`)
+    // A folder next to the Markdown file stands for the guide's project: blocks named with snippet-file
+    // import each other by relative paths, and packages resolve from where the reader is.
+    // A continued block stays in its base's folder, so the base's relative imports still resolve.
+    const folder = base ? dirname(base.path) : join(root, `${snippet.file}.snippets`)
+    const path = snippet.path
+      ? join(root, `${snippet.file}.snippets`, snippet.path)
+      : join(folder, `L${snippet.line}.ts`)
     const module = { path, text: texts.join('\n'), segments }
     if (!snippet.skip) modules.push(module)
     previous = { file: snippet.file, module }
@@ -120,6 +129,13 @@ function place(diagnostic: ts.Diagnostic, byPath: ReadonlyMap<string, Module>, r
     code: diagnostic.code,
     message,
   }
+}
+
+/** The folders between `path` and `root`. */
+function ancestors(path: string, root: string): string[] {
+  const found: string[] = []
+  for (let dir = dirname(path); dir.length > root.length; dir = dirname(dir)) found.push(dir)
+  return found
 }
 
 /** The repository's compiler options (tsconfig.base.json), with every block a module of its own. */

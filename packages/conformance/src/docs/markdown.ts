@@ -8,6 +8,8 @@
  *   names the prose supplies (a `userId`, an Express `app`). Several preludes add up; one may span lines.
  * - `<!-- snippet-continues -->`: the block goes on from the previous TypeScript block of the same file
  *   (a guide built up step by step), so it sees that block's imports and names.
+ * - `<!-- snippet-file: server/push.ts -->`: the block is that file of the guide's project, so other blocks of the
+ *   same Markdown file can import it (`import { unread } from '../shared/topics.js'`).
  * - `<!-- snippet-skip: why -->`: the block is deliberately not a TypeScript program (a sketch with `…`).
  *   The reason is required, so every opt-out says why.
  *
@@ -24,6 +26,8 @@ export interface MarkdownSnippet {
   /** Hidden code compiled before the block, with the Markdown line of the comment that holds it. */
   readonly preludes: readonly { readonly line: number; readonly code: string }[]
   readonly continues: boolean
+  /** The file this block stands for (`snippet-file`), relative to the Markdown file's project. */
+  readonly path?: string
   /** Set when the block opts out of checking: the reason given in its marker. */
   readonly skip?: string
 }
@@ -75,6 +79,12 @@ export function extractSnippets(
     }
     i = j
   }
+  const seen = new Set<string>()
+  for (const s of snippets) {
+    if (s.path === undefined) continue
+    if (seen.has(s.path)) problems.push({ file, line: s.line, message: `snippet-file ${s.path} is used twice` })
+    seen.add(s.path)
+  }
   for (const d of directives) {
     if (!d.directive.used)
       problems.push({
@@ -96,6 +106,7 @@ function toSnippet(
   const preludes: { line: number; code: string }[] = []
   let continues = false
   let skip: string | undefined
+  let path: string | undefined
   for (const d of directives) {
     const problem = (message: string) => problems.push({ file, line: d.line, message })
     if (d.kind === 'prelude') {
@@ -104,16 +115,28 @@ function toSnippet(
     } else if (d.kind === 'continues') {
       if (d.value !== undefined) problem('snippet-continues takes no value')
       continues = true
+    } else if (d.kind === 'file') {
+      if (d.value && /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[\w./-]+\.ts$/.test(d.value)) path = d.value
+      else
+        problem('snippet-file needs a relative .ts path without . or .. segments: <!-- snippet-file: src/topics.ts -->')
     } else if (d.kind === 'skip') {
       if (d.value) skip = d.value
       else problem('snippet-skip needs a reason: <!-- snippet-skip: why this block is not a program -->')
     } else if (d.kind === '') {
       problem('malformed directive: write <!-- snippet-NAME --> or <!-- snippet-NAME: value -->')
     } else {
-      problem(`unknown directive snippet-${d.kind} (known: prelude, continues, skip)`)
+      problem(`unknown directive snippet-${d.kind} (known: prelude, continues, file, skip)`)
     }
   }
-  return { file, line, code, preludes, continues, ...(skip === undefined ? {} : { skip }) }
+  return {
+    file,
+    line,
+    code,
+    preludes,
+    continues,
+    ...(path === undefined ? {} : { path }),
+    ...(skip === undefined ? {} : { skip }),
+  }
 }
 
 /** Every `<!-- snippet-… -->` comment in the file, keyed by the line its comment ends on. */

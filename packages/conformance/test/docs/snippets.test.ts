@@ -7,7 +7,8 @@ import { extractSnippets, type MarkdownSnippet } from '../../src/docs/markdown.j
 
 // Every `ts`/`typescript` block of every Markdown file in the repository compiles against the workspace
 // sources, so a renamed option or a changed signature breaks the docs' build, not a reader's first try.
-// Conventions (hidden preludes, `snippet-continues`, `snippet-skip: reason`): see src/docs/markdown.ts.
+// Conventions (hidden preludes, `snippet-continues`, `snippet-file`, `snippet-skip: reason`): see
+// src/docs/markdown.ts.
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url))
 
@@ -111,6 +112,27 @@ describe('the snippet checker', () => {
     ])
   })
 
+  test('blocks named with snippet-file import each other by relative paths', { timeout: 120_000 }, () => {
+    const markdown = [
+      '<!-- snippet-file: shared/topics.ts -->',
+      '```ts',
+      "import { json, topic } from '@tidings/core'",
+      "export const unread = topic('user/{userId}/unread', json<{ count: number }>())",
+      '```',
+      '<!-- snippet-file: web/page.ts -->',
+      '```ts',
+      "import { unread } from '../shared/topics.js'",
+      "unread.name({ userId: '42' }).toFixed()",
+      '```',
+    ].join('\n')
+    const { problems, errors } = check(markdown)
+    expect(problems).toEqual([])
+    // The import resolves (no TS2307), so the type of the imported topic is known and checked.
+    expect(errors).toEqual([
+      expect.stringMatching(/^guide\.md:9:31 TS2551 Property 'toFixed' does not exist on type 'string'/),
+    ])
+  })
+
   test('an unknown, empty or dangling directive is a problem, never ignored', () => {
     const markdown = [
       '<!-- snippet-skip -->',
@@ -125,11 +147,26 @@ describe('the snippet checker', () => {
       '```js',
       'b',
       '```',
+      '<!-- snippet-file: ../outside.ts -->',
+      '```ts',
+      '```',
+      '<!-- snippet-file: a.ts -->',
+      '```ts',
+      '```',
+      '<!-- snippet-file: a.ts -->',
+      '```ts',
+      '```',
+      '<!-- snippet-prelude declare const c: 1 -->',
+      '```ts',
+      '```',
     ].join('\n')
     const { problems } = extractSnippets('guide.md', markdown)
     expect(problems.map((p) => `${p.line} ${p.message}`)).toEqual([
       expect.stringMatching(/^1 snippet-skip needs a reason/),
       expect.stringMatching(/^5 unknown directive snippet-prelud/),
+      expect.stringMatching(/^13 snippet-file needs a relative \.ts path/),
+      expect.stringMatching(/^22 malformed directive/),
+      expect.stringMatching(/^21 snippet-file a\.ts is used twice/),
       expect.stringMatching(/^9 snippet-prelude is not directly above a ts code block/),
     ])
   })
