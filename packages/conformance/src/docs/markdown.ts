@@ -45,6 +45,8 @@ const DIRECTIVE = /^<!--\s*snippet-([a-z-]+)(?:\s*:\s*([\s\S]*?))?\s*-->$/
 
 interface Directive {
   readonly line: number
+  /** Line where the value starts: a multi-line prelude usually begins on the line after `snippet-prelude:`. */
+  readonly valueLine: number
   readonly kind: string
   readonly value: string | undefined
   used: boolean
@@ -110,7 +112,7 @@ function toSnippet(
   for (const d of directives) {
     const problem = (message: string) => problems.push({ file, line: d.line, message })
     if (d.kind === 'prelude') {
-      if (d.value) preludes.push({ line: d.line, code: d.value })
+      if (d.value) preludes.push({ line: d.valueLine, code: d.value })
       else problem('snippet-prelude needs code: <!-- snippet-prelude: declare const userId: string -->')
     } else if (d.kind === 'continues') {
       if (d.value !== undefined) problem('snippet-continues takes no value')
@@ -152,7 +154,9 @@ function collectDirectives(lines: readonly string[]): { endLine: number; directi
       .trim()
     const match = DIRECTIVE.exec(text)
     const kind = match?.[1] ?? ''
-    found.push({ endLine: end, directive: { line: i + 1, kind, value: match?.[2] || undefined, used: false } })
+    const value = match?.[2] || undefined
+    const valueLine = i + 1 + (value ? text.slice(0, text.indexOf(value)).split('\n').length - 1 : 0)
+    found.push({ endLine: end, directive: { line: i + 1, valueLine, kind, value, used: false } })
     i = end
   }
   return found

@@ -133,6 +133,19 @@ describe('the snippet checker', () => {
     ])
   })
 
+  test('an error in a multi-line prelude is reported at its own line', { timeout: 120_000 }, () => {
+    const markdown = [
+      '<!-- snippet-prelude:',
+      'declare const a: string',
+      'const b: number = a',
+      '-->',
+      '```ts',
+      'export {}',
+      '```',
+    ].join('\n')
+    expect(check(markdown).errors).toEqual([expect.stringMatching(/^guide\.md:3:7 TS2322 /)])
+  })
+
   test('an unknown, empty or dangling directive is a problem, never ignored', () => {
     const markdown = [
       '<!-- snippet-skip -->',
