@@ -52,7 +52,8 @@ const api = (path: string, body?: object): Promise<Response> =>
 
 const client = createClient({
   broker: genericBroker({ url: config.brokerUrl, capabilities: { mqtt5: config.mqtt5 } }),
-  transport: websocket({ tls: config.brokerUrl.startsWith('wss:') }),
+  // ws:// or wss:// follows the broker URL: the profile decides the scheme.
+  transport: websocket(),
   // A page should come back quickly after a broker restart or a network blip.
   reconnect: { baseMs: 500, capMs: 5000 },
 })
