@@ -1,7 +1,9 @@
-import { createClient, json, topic, type TidingsError } from '@tidings/core'
+import { createClient, json, topic, type TidingsError, type TransportOpenOptions } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
 import { tcp, tls } from '@tidings/transport-node'
+import { once } from 'node:events'
 import { rmSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   makeCertificates,
@@ -9,6 +11,8 @@ import {
   type MosquittoFixture,
   type TestCertificates,
 } from '../../src/fixtures/index.js'
+
+const PLAIN: TransportOpenOptions = { scheme: 'mqtt', protocols: [], connectTimeoutMs: 2000 }
 
 describe('transport-node against a real Mosquitto with a self-signed certificate', () => {
   let broker: MosquittoFixture
@@ -71,6 +75,12 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
   })
 
   it('refuses tcp() for a tls: true profile with INVALID_OPTIONS naming tls(), and does not retry', async () => {
+    // Without the check the lower layer happily opens a plain-text socket to the TLS listener, where the
+    // CONNECT (credentials included) would go out unencrypted.
+    const raw = tcp().open({ host: 'localhost', port: broker.tlsPort }, PLAIN) as Socket
+    await once(raw, 'connect')
+    raw.destroy()
+
     const client = createClient({
       broker: mosquitto({ host: 'localhost', port: broker.tlsPort, tls: true }),
       transport: tcp(),
