@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.preset.js'
 // @ts-expect-error: a plain .mjs build helper without type declarations
 import { browserBundleOptions } from './build/browser-bundle.mjs'
 
@@ -10,13 +11,7 @@ const browser = browserBundleOptions() as {
 }
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    target: 'es2020',
-  },
+  packageBuild(['src/index.ts']),
   {
     // The browser condition: MQTT.js's client and its Node-flavoured dependencies bundled in, so an app's
     // bundler needs no Node polyfills and no `process`/`Buffer` globals exist at run time.

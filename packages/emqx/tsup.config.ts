@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsup'
+import { ADAPTER_ENTRIES, packageBuild } from '../../tsup.preset.js'
 
-// Two entries: the client side (safe for browsers and mini-programs) and ./server (Node only).
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'server/index': 'src/server/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  target: 'es2020',
-})
+export default defineConfig(packageBuild(ADAPTER_ENTRIES))

@@ -66,7 +66,7 @@ export async function startDemoBroker(options: DemoBrokerOptions = {}): Promise<
         broker: emqx({
           host,
           ports: { mqtt: broker.tcpPort },
-          version: 4,
+          protocolVersion: 4,
           // A fresh token for every (re)connect: the broker drops a connection when its token expires.
           credentials: jwtAuth({
             fetchToken: () => issuer.issue({ userId: 'bell-backend', ...backendGrants(), ttlSeconds: 3600 }),

@@ -132,7 +132,7 @@ describe("user A's page and user B's topics", () => {
         broker: emqx({
           host: '127.0.0.1',
           ports: { ws: demo.broker.wsPort },
-          version: 4,
+          protocolVersion: 4,
           clientId: creds.clientId,
           username: creds.username!,
           password: creds.password,

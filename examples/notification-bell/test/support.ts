@@ -45,7 +45,7 @@ export function pageClient(
     broker: emqx({
       host: '127.0.0.1',
       ports: { ws: demo.broker.wsPort },
-      version: 4,
+      protocolVersion: 4,
       credentials: jwtAuth({
         fetchToken: async () => {
           fetched++

@@ -68,7 +68,7 @@ function openMiniProgram(waitMs: number): {
     apiBase: backend.url,
     waitMs,
     // Loopback ws:// only works in DevTools with domain checks off; the guard would say so.
-    transport: { secure: false, production: 'off' },
+    transport: { production: 'off' },
   }
   sandbox = loadMiniProgram({
     globals: {

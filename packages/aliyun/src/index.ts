@@ -11,7 +11,6 @@ export {
   TOKEN_INVALID_CODES,
   type AliyunTokenGrant,
   type TokenAuthOptions,
-  type TokenFetchReason,
 } from './auth/token.js'
 export { deviceCredentialAuth, type DeviceCredentialAuthOptions } from './auth/device-credential.js'
 export { presignedAuth, type PresignedAuthOptions } from './auth/presigned.js'
@@ -22,5 +21,11 @@ export {
   type TokenSet,
   type TokenType,
 } from './auth/token-format.js'
-export type { AliyunAuth, AliyunAuthTarget, AliyunCredentials, BoundAliyunAuth } from './auth/types.js'
+export type {
+  AliyunAuth,
+  AliyunAuthTarget,
+  AliyunCredentials,
+  AliyunCredentialsContext,
+  BoundAliyunAuth,
+} from './auth/types.js'
 export { ALIYUN_LIMITS, assertClientId, assertGroupId, p2pTopic, validateAliyunTopic } from './names.js'

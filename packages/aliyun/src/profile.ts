@@ -29,7 +29,7 @@ export interface AliyunOptions {
   /** Connect through the VPC endpoint `<instanceId>-internal-vpc.mqtt.aliyuncs.com`. @default false */
   vpc?: boolean
   /** How the client signs in: {@link tokenAuth}, {@link deviceCredentialAuth} or {@link presignedAuth}. */
-  auth: AliyunAuth
+  credentials: AliyunAuth
   /**
    * Parent topics whose point-to-point messages (`<parent>/p2p/<clientId>`) this client receives. Aliyun
    * delivers them without a subscription, so subscribing to `p2pTopic(parent, clientId)` sends no SUBSCRIBE.
@@ -45,7 +45,11 @@ export interface AliyunOptions {
   host?: string
   /** Override ports per scheme. @default {@link ALIYUN_PORTS} */
   ports?: Partial<Record<TransportScheme, number>>
-  /** Only allow `mqtts` and `wss`. @default false */
+  /**
+   * Connect over TLS: `wss://…:443/mqtt` or `mqtts://…:8883`. Without it `ws`/`mqtt`. The profile alone
+   * decides; transports follow.
+   * @default false
+   */
   tls?: boolean
 }
 
@@ -58,13 +62,14 @@ export interface AliyunOptions {
  * ```ts
  * const broker = aliyun({
  *   instanceId: 'mqtt-cn-0pp1ldu7k0r', groupId: 'GID_web', deviceId: crypto.randomUUID().replaceAll('-', ''),
- *   auth: tokenAuth({ accessKeyId: 'LTAI…', fetchToken: () => fetch('/api/mqtt-token').then((r) => r.json()) }),
+ *   tls: true,
+ *   credentials: tokenAuth({ accessKeyId: 'LTAI…', fetchToken: () => fetch('/api/mqtt-token').then((r) => r.json()) }),
  * })
- * createClient({ broker, transport: websocket() }) // wss://mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com:443/mqtt
+ * createClient({ broker, transport: websocket() }) // wss://mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com/mqtt
  * ```
  */
 export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clientId: string } {
-  const { instanceId, groupId, deviceId, auth } = options ?? ({} as AliyunOptions)
+  const { instanceId, groupId, deviceId, credentials } = options ?? ({} as AliyunOptions)
   if (typeof instanceId !== 'string' || !/^[A-Za-z0-9-]+$/.test(instanceId)) {
     throw new TidingsError(
       'INVALID_OPTIONS',
@@ -82,10 +87,10 @@ export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clien
   assertGroupId(groupId)
   const clientId = `${groupId}@@@${deviceId}`
   assertClientId(clientId)
-  if (!auth || typeof auth.bind !== 'function') {
+  if (!credentials || typeof credentials.bind !== 'function') {
     throw new TidingsError(
       'INVALID_OPTIONS',
-      'aliyun: auth must be tokenAuth(…), deviceCredentialAuth(…) or presignedAuth(…)',
+      'aliyun: credentials must be tokenAuth(…), deviceCredentialAuth(…) or presignedAuth(…)',
       { adapter: BROKER_NAME },
     )
   }
@@ -98,7 +103,7 @@ export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clien
     ...(options.tls ? { tls: true } : {}),
     wsPath: '/mqtt',
   }
-  const bound = auth.bind({ instanceId, clientId })
+  const bound = credentials.bind({ instanceId, clientId })
   const capabilities: BrokerCapabilities = {
     mqtt5: false,
     qos2: options.persistentSession !== true,

@@ -49,12 +49,38 @@ export interface ConnectCredentials {
   password?: string | Uint8Array
 }
 
-/** Context handed to {@link BrokerProfile.connectOptions}. */
+/**
+ * Why credentials are asked for:
+ * - `'connect'`: the first attempt of a `connect()`;
+ * - `'reconnect'`: another attempt, after a lost connection or a failed attempt;
+ * - `'rejected'`: the broker refused the last credentials (`previousError` says how);
+ * - `'refresh'`: the current credentials are about to expire and are replaced ahead of time;
+ * - `'invalidated'`: the broker announced that the current credentials are no longer valid.
+ */
+export type ConnectReason = 'connect' | 'reconnect' | 'rejected' | 'refresh' | 'invalidated'
+
+/** Context the client hands to {@link BrokerProfile.connectOptions}. */
 export interface ConnectContext {
   /** 0 for the first attempt of a `connect()`, then 1, 2, … for each retry or reconnect. */
   readonly attempt: number
-  /** Why credentials are asked for again: the last connection was refused as not authorized. */
+  /** Set when the last connection was refused as not authorized: fresh credentials are needed. */
   readonly previousError?: { readonly code: string }
+  /**
+   * Why the client asks, when it knows better than `attempt` and `previousError` tell. Profiles fill it in
+   * with `credentialsContext()` otherwise, so callbacks always see one.
+   */
+  readonly reason?: ConnectReason
+}
+
+/**
+ * What every credentials callback receives, on every profile: `credentials(ctx)` of mosquitto, emqx and
+ * `genericBroker`, `fetchToken(ctx)` of EMQX's `jwtAuth` and Aliyun's `tokenAuth`. Build it with
+ * `credentialsContext()`.
+ */
+export interface CredentialsContext extends ConnectContext {
+  /** The client id this connection will use unless the callback's answer pins another. */
+  readonly clientId: string
+  readonly reason: ConnectReason
 }
 
 /**
@@ -132,9 +158,11 @@ export interface Transport {
   /** The scheme this transport speaks. */
   readonly scheme: TransportScheme
   /**
-   * For transports that can speak several schemes (a WebSocket is `ws` or `wss`), in order of preference:
-   * the client uses the first one the broker profile does not refuse, so a profile created with
-   * `tls: true` (or a `wss://` URL) gets `wss` without configuring the transport too.
+   * The schemes the transport accepts, in order of preference: the client uses the first one the broker
+   * profile does not refuse (profiles serve `mqtts`/`wss` with `tls: true` or a secure URL, `mqtt`/`ws`
+   * otherwise), so the profile alone decides the scheme and transports take no scheme flag. A transport
+   * may list a scheme it cannot speak so that `open()` refuses it with a clear INVALID_OPTIONS (Node's
+   * `tcp()` asked for `mqtts`).
    * @default [scheme]
    */
   readonly schemes?: readonly TransportScheme[]

@@ -46,6 +46,8 @@ export type {
   BrokerProfile,
   ConnectContext,
   ConnectCredentials,
+  ConnectReason,
+  CredentialsContext,
   CredentialIssuer,
   CredentialRequest,
   EndpointInfo,
@@ -82,7 +84,15 @@ export { isWellFormedUtf16 } from './topic/utf16.js'
 
 export { genericBroker, type GenericBrokerOptions } from './brokers/generic.js'
 export {
+  connectReason,
+  credentialsContext,
+  profileConnectOptions,
+  type CredentialsProvider,
+  type ProfileCredentialsOptions,
+} from './brokers/credentials.js'
+export {
   assertHost,
+  isSecureScheme,
   normalizePath,
   randomClientId,
   resolveEndpoint,

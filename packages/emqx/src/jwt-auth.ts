@@ -1,6 +1,11 @@
-import { TidingsError, type ConnectContext, type MaybePromise } from '@tidings/core'
+import {
+  TidingsError,
+  type ConnectCredentials,
+  type CredentialsContext,
+  type CredentialsProvider,
+  type MaybePromise,
+} from '@tidings/core'
 import { readJwtClaims } from './jwt-claims.js'
-import type { EmqxCredentials, EmqxCredentialsProvider } from './profile.js'
 
 /** What a backend hands out: the token alone, or the issuer's full answer (`IssuedCredentials` as JSON). */
 export type FetchedToken = string | { password: string; clientId?: string; username?: string }
@@ -10,9 +15,11 @@ export interface JwtAuthOptions {
   /**
    * Gets a fresh token from your backend (which mints it with `emqxCredentialIssuer`). Called before every
    * connect and reconnect: EMQX disconnects a client when its token's `exp` passes, and refuses it
-   * on reconnect, so a token is never reused. `ctx.previousError` is set when the last token was refused.
+   * on reconnect, so a token is never reused. `ctx` is the context every profile's credentials callbacks
+   * get: `attempt`, `clientId` (the profile's, which the token may pin to another), `reason` (`'connect'`,
+   * `'reconnect'`, or `'rejected'` with `previousError` set when the last token was refused).
    */
-  fetchToken(ctx: ConnectContext): MaybePromise<FetchedToken>
+  fetchToken(ctx: CredentialsContext): MaybePromise<FetchedToken>
 }
 
 /**
@@ -28,7 +35,7 @@ export interface JwtAuthOptions {
  * })
  * ```
  */
-export function jwtAuth(options: JwtAuthOptions): EmqxCredentialsProvider {
+export function jwtAuth(options: JwtAuthOptions): CredentialsProvider {
   if (typeof options?.fetchToken !== 'function') {
     throw new TidingsError('INVALID_OPTIONS', 'jwtAuth needs fetchToken: () => Promise<token>', { adapter: 'emqx' })
   }
@@ -37,7 +44,7 @@ export function jwtAuth(options: JwtAuthOptions): EmqxCredentialsProvider {
     const token = typeof fetched === 'string' ? fetched : fetched?.password
     const claims = typeof token === 'string' ? readJwtClaims(token) : undefined
     if (!claims) throw new TidingsError('NOT_AUTHORIZED', 'fetchToken did not return a JWT', { adapter: 'emqx' })
-    const out: EmqxCredentials = { password: token! }
+    const out: Partial<ConnectCredentials> = { password: token! }
     const clientId = (typeof fetched === 'object' && fetched.clientId) || claims.clientid
     const username = (typeof fetched === 'object' && fetched.username) || claims.username
     if (typeof clientId === 'string' && clientId) out.clientId = clientId

@@ -1,14 +1,13 @@
 import {
   TidingsError,
   assertHost,
+  profileConnectOptions,
   randomClientId,
   resolveEndpoint,
   type BrokerCapabilities,
   type BrokerProfile,
-  type ConnectContext,
-  type ConnectCredentials,
+  type CredentialsProvider,
   type HostEndpointOptions,
-  type MaybePromise,
   type TransportScheme,
 } from '@tidings/core'
 
@@ -24,16 +23,6 @@ const PROXY_PORTS: Readonly<Partial<Record<TransportScheme, number>>> = { ws: 80
 const MAX_PACKET_BYTES = 1_048_576
 const MAX_TOPIC_LEVELS = 128
 
-/** Identity and secret for one connection attempt; every field is optional. */
-export interface EmqxCredentials {
-  clientId?: string
-  username?: string
-  password?: string
-}
-
-/** Asked before every (re)connect, e.g. {@link jwtAuth}. */
-export type EmqxCredentialsProvider = (ctx: ConnectContext) => MaybePromise<EmqxCredentials>
-
 /** Options of {@link emqx}. */
 export interface EmqxOptions extends HostEndpointOptions {
   /** @default a random `tidings-…` id, kept for the life of the profile */
@@ -42,16 +31,17 @@ export interface EmqxOptions extends HostEndpointOptions {
   /** A static password. Browsers and mini-programs should use `credentials: jwtAuth(…)` instead. */
   password?: string
   /**
-   * Credentials fetched before every (re)connect, e.g. `jwtAuth({ fetchToken })`. Overrides
-   * `username`/`password`, and `clientId` when it returns one.
+   * Credentials fetched before every (re)connect, e.g. `jwtAuth({ fetchToken })`. Receives
+   * `{ attempt, clientId, reason, previousError }`; overrides `username`/`password`, and `clientId` when it
+   * returns one.
    */
-  credentials?: EmqxCredentialsProvider
+  credentials?: CredentialsProvider
   /**
    * MQTT version to speak: 5 (EMQX's best) or 4 (3.1.1). MQTT 3.1 is never offered: EMQX's WebSocket
    * listener does not accept its `mqttv3.1` subprotocol.
    * @default 5
    */
-  version?: 5 | 4
+  protocolVersion?: 5 | 4
   /**
    * EMQX sits behind a TLS-terminating proxy (nginx) on 443/80, as WeChat mini-programs on Android
    * require: WebSocket URLs become `wss://host/mqtt`. Explicit `port`/`ports` still win.
@@ -76,11 +66,11 @@ export interface EmqxOptions extends HostEndpointOptions {
  */
 export function emqx(options: EmqxOptions): BrokerProfile {
   assertHost(BROKER_NAME, options?.host)
-  const version = options.version ?? 5
-  if (version !== 5 && version !== 4) {
+  const protocolVersion = options.protocolVersion ?? 5
+  if (protocolVersion !== 5 && protocolVersion !== 4) {
     throw new TidingsError(
       'INVALID_OPTIONS',
-      `emqx: version must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(version)}`,
+      `emqx: protocolVersion must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(protocolVersion)}`,
       { adapter: BROKER_NAME },
     )
   }
@@ -88,7 +78,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
   const defaults = options.behindProxy ? { ...EMQX_PORTS, ...PROXY_PORTS } : EMQX_PORTS
   const { credentials } = options
   const capabilities: BrokerCapabilities = {
-    mqtt5: version === 5,
+    mqtt5: protocolVersion === 5,
     qos2: true,
     retain: true,
     will: true,
@@ -100,13 +90,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
     capabilities,
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, defaults),
-    async connectOptions(ctx) {
-      const fetched = credentials ? await credentials(ctx) : options
-      const out: ConnectCredentials = { clientId: fetched.clientId || clientId }
-      if (fetched.username !== undefined) out.username = fetched.username
-      if (fetched.password !== undefined) out.password = fetched.password
-      return out
-    },
+    connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),
     validateTopic,
   }
 }

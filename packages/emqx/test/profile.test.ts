@@ -14,22 +14,30 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('emqx profile', () => {
   test('EMQX default listeners, WebSocket at /mqtt', () => {
     const p = emqx({ host: 'emqx.local' })
+    const secure = emqx({ host: 'emqx.local', tls: true })
     expect(p.endpoint('mqtt')).toEqual({ host: 'emqx.local', port: 1883 })
-    expect(p.endpoint('mqtts')).toEqual({ host: 'emqx.local', port: 8883 })
+    expect(secure.endpoint('mqtts')).toEqual({ host: 'emqx.local', port: 8883 })
     expect(p.endpoint('ws')).toEqual({ host: 'emqx.local', port: 8083, path: '/mqtt' })
-    expect(p.endpoint('wss')).toEqual({ host: 'emqx.local', port: 8084, path: '/mqtt' })
+    expect(secure.endpoint('wss')).toEqual({ host: 'emqx.local', port: 8084, path: '/mqtt' })
     expect(EMQX_PORTS).toEqual({ mqtt: 1883, mqtts: 8883, ws: 8083, wss: 8084 })
   })
 
-  test('behind a proxy: wss on 443; explicit ports still win; tls refuses plain schemes', () => {
-    expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('wss')).toEqual({
+  test('behind a proxy: wss on 443; explicit ports still win', () => {
+    expect(emqx({ host: 'm.example.com', tls: true, behindProxy: true }).endpoint('wss')).toEqual({
       host: 'm.example.com',
       port: 443,
       path: '/mqtt',
     })
-    expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('mqtts').port).toBe(8883)
-    expect(emqx({ host: 'h', ports: { wss: 9443 }, behindProxy: true }).endpoint('wss').port).toBe(9443)
+    expect(emqx({ host: 'm.example.com', behindProxy: true }).endpoint('ws').port).toBe(80)
+    expect(emqx({ host: 'm.example.com', tls: true, behindProxy: true }).endpoint('mqtts').port).toBe(8883)
+    expect(emqx({ host: 'h', tls: true, ports: { wss: 9443 }, behindProxy: true }).endpoint('wss').port).toBe(9443)
+  })
+
+  test('the profile alone decides plain or TLS: tls: true serves only mqtts/wss, without it only mqtt/ws', () => {
     expect(codeOf(() => emqx({ host: 'h', tls: true }).endpoint('ws'))).toBe('UNSUPPORTED')
+    expect(codeOf(() => emqx({ host: 'h', tls: true }).endpoint('mqtt'))).toBe('UNSUPPORTED')
+    expect(codeOf(() => emqx({ host: 'h' }).endpoint('wss'))).toBe('UNSUPPORTED')
+    expect(codeOf(() => emqx({ host: 'h', ports: { wss: 8084 } }).endpoint('wss'))).toBe('UNSUPPORTED')
   })
 
   test('capabilities: EMQX 5 with MQTT 5 by default, 3.1.1 on request, never 3.1', () => {
@@ -43,8 +51,8 @@ describe('emqx profile', () => {
       sharedSubscriptions: true,
       maxPayloadBytes: 1_048_576,
     })
-    expect(emqx({ host: 'h', version: 4 }).capabilities.mqtt5).toBe(false)
-    expect(codeOf(() => emqx({ host: 'h', version: 3 as never }))).toBe('INVALID_OPTIONS')
+    expect(emqx({ host: 'h', protocolVersion: 4 }).capabilities.mqtt5).toBe(false)
+    expect(codeOf(() => emqx({ host: 'h', protocolVersion: 3 as never }))).toBe('INVALID_OPTIONS')
     expect(codeOf(() => emqx({ host: 'a/b' }))).toBe('INVALID_OPTIONS')
   })
 
@@ -57,6 +65,8 @@ describe('emqx profile', () => {
     expect(q.refreshesCredentials).toBe(true)
     expect(await q.connectOptions({ attempt: 0 })).toEqual({ clientId: 'c2', password: 't1' })
     expect(await q.connectOptions({ attempt: 1 })).toEqual({ clientId: 'c2', password: 't2' })
+    const refused = emqx({ host: 'h', credentials: () => null as never })
+    await expect(refused.connectOptions({ attempt: 0 })).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' })
   })
 
   test('validateTopic: no $queue/, no publishing to $share/, at most 128 levels', () => {

@@ -1,13 +1,12 @@
 import {
   assertHost,
+  profileConnectOptions,
   randomClientId,
   resolveEndpoint,
   type BrokerCapabilities,
   type BrokerProfile,
-  type ConnectContext,
-  type ConnectCredentials,
+  type CredentialsProvider,
   type HostEndpointOptions,
-  type MaybePromise,
   type TransportScheme,
 } from '@tidings/core'
 
@@ -32,9 +31,10 @@ export interface MosquittoOptions extends HostEndpointOptions {
   password?: string
   /**
    * Credentials fetched before every (re)connect, e.g. issued by your backend through dynamic security.
-   * Overrides `username`/`password`.
+   * Receives `{ attempt, clientId, reason, previousError }`; overrides `username`/`password`, and
+   * `clientId` when it returns one.
    */
-  credentials?: (ctx: ConnectContext) => MaybePromise<{ username?: string; password?: string; clientId?: string }>
+  credentials?: CredentialsProvider
 }
 
 // Mosquitto 2.x: MQTT 5 + 3.1.1, QoS 2, retain, will, `$share/` (but `$queue/` is a literal topic).
@@ -66,12 +66,6 @@ export function mosquitto(options: MosquittoOptions): BrokerProfile {
     capabilities: CAPABILITIES,
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, MOSQUITTO_PORTS),
-    async connectOptions(ctx) {
-      const fetched = credentials ? await credentials(ctx) : options
-      const out: ConnectCredentials = { clientId: ('clientId' in fetched && fetched.clientId) || clientId }
-      if (fetched.username !== undefined) out.username = fetched.username
-      if (fetched.password !== undefined) out.password = fetched.password
-      return out
-    },
+    connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),
   }
 }

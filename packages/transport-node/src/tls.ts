@@ -1,5 +1,6 @@
 import { TidingsError, type Transport } from '@tidings/core'
 import * as nodeTls from 'node:tls'
+import { schemeMismatch } from './mismatch.js'
 
 /** Options of {@link tls}. */
 export interface TlsOptions {
@@ -24,9 +25,11 @@ export interface TlsOptions {
 
 /**
  * MQTT over TLS (`mqtts://`, port 8883). Verification stays on: a broker with a self-signed certificate
- * works when you pass its CA as `ca`; without it the client fails with TLS_UNTRUSTED.
+ * works when you pass its CA as `ca`; without it the client fails with TLS_UNTRUSTED. The profile must be
+ * created with `tls: true` (or an `mqtts://` URL): the profile decides the scheme, this transport only
+ * carries the TLS options, and a plain profile fails with INVALID_OPTIONS.
  *
- * @example tls({ ca: readFileSync('ca.pem') })
+ * @example createClient({ broker: mosquitto({ host, tls: true }), transport: tls({ ca: readFileSync('ca.pem') }) })
  */
 export function tls(options: TlsOptions = {}): Transport {
   if (options.cert !== undefined && options.key === undefined) {
@@ -35,7 +38,10 @@ export function tls(options: TlsOptions = {}): Transport {
   return {
     name: 'tls',
     scheme: 'mqtts',
-    open(endpoint) {
+    // mqtt is listed only to refuse it with a clear error; see schemeMismatch.
+    schemes: ['mqtts', 'mqtt'],
+    open(endpoint, { scheme }) {
+      if (scheme !== 'mqtts') throw schemeMismatch('tls', scheme)
       const servername = options.servername ?? endpoint.servername ?? endpoint.host
       const socket = nodeTls.connect({
         host: endpoint.host,

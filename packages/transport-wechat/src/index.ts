@@ -5,10 +5,15 @@
  *
  * @module
  */
-export { wechat, type WechatOptions } from './wechat.js'
+export {
+  bytedance,
+  uniapp,
+  wechat,
+  type BytedanceOptions,
+  type UniappOptions,
+  type WechatOptions,
+} from './socket-task-transports.js'
 export { alipay, type AlipayOptions } from './alipay.js'
-export { uniapp, type UniappOptions } from './uniapp.js'
-export { bytedance, type BytedanceOptions } from './bytedance.js'
 export type { MiniTransportOptions, ProductionGuard } from './options.js'
 export type {
   AlipaySocketTaskLike,

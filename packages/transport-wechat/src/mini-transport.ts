@@ -1,9 +1,21 @@
-import { TidingsError, createSocketStream, type CloseInfo, type Transport, type TidingsErrorCode } from '@tidings/core'
+import {
+  TidingsError,
+  createSocketStream,
+  isSecureScheme,
+  type CloseInfo,
+  type TidingsErrorCode,
+  type Transport,
+  type TransportScheme,
+} from '@tidings/core'
 import { createGuard } from './guard.js'
 import { platformLifecycle } from './lifecycle.js'
 import type { MiniTransportOptions } from './options.js'
 import type { LifecycleApi } from './platform-types.js'
 import { socketUrl } from './url.js'
+
+// wss first: published mini-programs need it. The broker profile decides; `ws` is what a profile without
+// `tls: true` (or a `ws://` URL) serves, and the production guard flags it.
+const SCHEMES: readonly TransportScheme[] = ['wss', 'ws']
 
 /** One socket to open, as the transport resolved it. */
 export interface SocketRequest {
@@ -49,14 +61,14 @@ export function miniTransport<P extends LifecycleApi>(
   adapter: PlatformAdapter<P>,
   options: MiniTransportOptions = {},
 ): Transport {
-  const secure = options.secure ?? true
   const guard = createGuard(adapter.name, options)
   const lifecycle = platformLifecycle(() => adapter.resolve())
   return {
     name: adapter.name,
-    scheme: secure ? 'wss' : 'ws',
+    scheme: 'wss',
+    schemes: SCHEMES,
     lifecycle,
-    open(endpoint, { protocols, connectTimeoutMs }) {
+    open(endpoint, { scheme, protocols, connectTimeoutMs }) {
       const platform = adapter.resolve()
       if (!platform || typeof (platform as { connectSocket?: unknown }).connectSocket !== 'function') {
         throw new TidingsError(
@@ -65,6 +77,7 @@ export function miniTransport<P extends LifecycleApi>(
           { adapter: adapter.name },
         )
       }
+      const secure = isSecureScheme(scheme)
       const url = socketUrl(endpoint, secure)
       guard.checkUrl(url, endpoint.host, secure)
       const release = guard.acquire()

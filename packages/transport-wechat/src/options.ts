@@ -1,16 +1,13 @@
 /** What the production guard does when a setting would fail on a real device. */
 export type ProductionGuard = 'warn' | 'reject' | 'off'
 
-/** Options every mini-program transport accepts. */
+/**
+ * Options every mini-program transport accepts. There is no scheme option: `wss://` or `ws://` is the
+ * broker profile's choice (`tls: true` or a `wss://` URL), and the guard below flags `ws://`.
+ */
 export interface MiniTransportOptions {
   /**
-   * Connect with `wss://` (scheme `'wss'`). Set `false` only for local development against a `ws://`
-   * listener; published mini-programs may only use `wss://`.
-   * @default true
-   */
-  secure?: boolean
-  /**
-   * Checks for settings that work in DevTools but fail on a phone: a `ws://` URL, an IP address or
+   * Checks for settings that work in DevTools but fail on a phone: a `ws://` URL (a profile without `tls: true`), an IP address or
    * `localhost` as host, and more than `maxSockets` open sockets. `'warn'` logs each problem once,
    * `'reject'` refuses to connect (INVALID_OPTIONS, or QUOTA_EXCEEDED for sockets), `'off'` checks nothing.
    * @default 'warn'

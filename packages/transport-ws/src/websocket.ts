@@ -28,11 +28,6 @@ export interface WebSocketTransportOptions {
    */
   WebSocket?: WebSocketConstructor
   /**
-   * `true`: always `wss://`; `false`: always `ws://`. By default the broker profile decides: `ws` unless
-   * it was created with `tls: true` or a `wss://` URL, then `wss`.
-   */
-  tls?: boolean
-  /**
    * Options for the WebSocket constructor's third argument. Only the `ws` package reads them: `{ ca }` to
    * trust a self-signed CA, `headers`, `handshakeTimeout`, … Browsers take no options: leave it unset there
    * (their trust store decides about certificates).
@@ -46,6 +41,8 @@ export interface WebSocketTransportOptions {
   lifecycle?: PlatformLifecycle | false
 }
 
+// The broker profile decides between them: `wss` when it was created with `tls: true` or a `wss://` URL.
+const SCHEMES: readonly TransportScheme[] = ['ws', 'wss']
 // Above this many unsent bytes the stream stops taking writes until the socket drains.
 const HIGH_WATER_BYTES = 1024 * 1024
 const DRAIN_POLL_MS = 10
@@ -56,7 +53,8 @@ const REFUSAL_BODY_MAX = 512
 /**
  * MQTT over WebSocket: the browser's native `WebSocket`, or the `ws` package injected in Node.
  *
- * Connects to `ws(s)://host:port/path` with the path the broker profile gives (`/mqtt` by default),
+ * Connects to `ws://` or `wss://`, as the broker profile decides (`tls: true` or a `wss://` URL gives
+ * `wss`), at `host:port/path` with the path the profile gives (`/mqtt` by default),
  * offers the `mqtt` subprotocol and sends binary frames, one frame per MQTT packet. All state lives in
  * each connection, so one transport can serve many clients.
  *
@@ -73,7 +71,6 @@ const REFUSAL_BODY_MAX = 512
  * ```
  */
 export function websocket(options: WebSocketTransportOptions = {}): Transport {
-  const schemes: readonly TransportScheme[] = options.tls === undefined ? ['ws', 'wss'] : [options.tls ? 'wss' : 'ws']
   if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function') {
     throw new TidingsError('INVALID_OPTIONS', 'websocket: options.WebSocket must be a WebSocket class', {
       adapter: TRANSPORT_NAME,
@@ -81,8 +78,8 @@ export function websocket(options: WebSocketTransportOptions = {}): Transport {
   }
   return {
     name: TRANSPORT_NAME,
-    scheme: schemes[0]!,
-    schemes,
+    scheme: 'ws',
+    schemes: SCHEMES,
     ...(options.lifecycle === false ? {} : { lifecycle: options.lifecycle ?? browserLifecycle() }),
     open(endpoint, { scheme, protocols }) {
       const Socket = (options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket) as

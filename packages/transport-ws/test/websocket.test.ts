@@ -163,9 +163,10 @@ describe('URLs', () => {
     expect(fromBrowser(WebSocket as unknown as typeof globalThis.WebSocket).scheme).toBe('ws')
   })
 
-  test('tls: true selects the wss endpoint of the profile', () => {
-    expect(websocket({ tls: true }).scheme).toBe('wss')
-    expect(websocket().scheme).toBe('ws')
+  test('takes no scheme flag: ws or wss is what the broker profile chose', () => {
+    expect(websocket().schemes).toEqual(['ws', 'wss'])
+    // @ts-expect-error: the profile decides the scheme (tls: true or a wss:// URL), never the transport
+    websocket({ tls: true })
   })
 })
 
@@ -291,7 +292,7 @@ describe('the failures users hit', () => {
     const profile = () => genericBroker({ url: `wss://127.0.0.1:${proxy.port}/mqtt`, capabilities: { mqtt5: false } })
 
     test('untrusted: TLS_UNTRUSTED, with a hint to pass the CA, and no retrying', async () => {
-      const client = track(createClient({ broker: profile(), transport: websocket({ WebSocket, tls: true }) }))
+      const client = track(createClient({ broker: profile(), transport: websocket({ WebSocket }) }))
       const error = await connectError(client)
       expect(error.code).toBe('TLS_UNTRUSTED')
       expect(error.message).toMatch(/socketOptions: \{ ca \}/)
@@ -299,7 +300,7 @@ describe('the failures users hit', () => {
     })
 
     test('trusted through socketOptions.ca: connects and round-trips', async () => {
-      // No `tls: true` here: the wss:// profile makes the transport use wss.
+      // The wss:// profile alone makes the transport use wss.
       const client = track(
         createClient({ broker: profile(), transport: websocket({ WebSocket, socketOptions: { ca: certs.ca } }) }),
       )

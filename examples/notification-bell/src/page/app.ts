@@ -57,7 +57,8 @@ const api = (path: string, body?: object): Promise<Response> =>
 
 const client = createClient({
   broker: pageBroker(config),
-  transport: websocket({ tls: config.brokerUrl.startsWith('wss:') }),
+  // ws:// or wss:// follows the broker URL: the profile decides the scheme.
+  transport: websocket(),
   protocolVersion: config.mqtt5 ? 5 : 4,
   // A page should come back quickly after a broker restart or a network blip.
   reconnect: { baseMs: 500, capMs: 5000 },

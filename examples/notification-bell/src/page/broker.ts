@@ -37,6 +37,10 @@ export function pageBroker(config: PageConfig): BrokerProfile {
     wsPath: url.pathname,
   }
   if (config.broker === 'emqx')
-    return emqx({ ...endpoint, version: config.mqtt5 ? 5 : 4, credentials: jwtAuth({ fetchToken: fetchCredentials }) })
+    return emqx({
+      ...endpoint,
+      protocolVersion: config.mqtt5 ? 5 : 4,
+      credentials: jwtAuth({ fetchToken: fetchCredentials }),
+    })
   return mosquitto({ ...endpoint, credentials: fetchCredentials })
 }

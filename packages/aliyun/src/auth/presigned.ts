@@ -1,14 +1,14 @@
-import { TidingsError, type ConnectContext, type MaybePromise } from '@tidings/core'
+import { TidingsError, credentialsContext, type MaybePromise } from '@tidings/core'
 import { BROKER_NAME } from '../names.js'
-import type { AliyunAuth, AliyunCredentials } from './types.js'
+import type { AliyunAuth, AliyunCredentials, AliyunCredentialsContext } from './types.js'
 
 /** Options of {@link presignedAuth}. */
 export interface PresignedAuthOptions {
   /**
    * Asks your backend for a user name and password computed there, e.g. with `signatureCredentials()` from
-   * `@tidings/aliyun/server`. Called before every (re)connect with the client id to sign.
+   * `@tidings/aliyun/server`. Called before every (re)connect; `ctx.clientId` is the client id to sign.
    */
-  fetchCredentials(request: { clientId: string; instanceId: string; attempt: number }): MaybePromise<AliyunCredentials>
+  fetchCredentials(ctx: AliyunCredentialsContext): MaybePromise<AliyunCredentials>
 }
 
 /**
@@ -23,8 +23,8 @@ export function presignedAuth(options: PresignedAuthOptions): AliyunAuth {
     mode: 'presigned',
     bind: ({ instanceId, clientId }) => ({
       refreshesCredentials: true,
-      credentials: async (ctx: ConnectContext) => {
-        const got = await options.fetchCredentials({ clientId, instanceId, attempt: ctx.attempt })
+      credentials: async (ctx) => {
+        const got = await options.fetchCredentials({ ...credentialsContext(ctx, clientId), instanceId })
         if (typeof got?.username !== 'string' || typeof got.password !== 'string') {
           throw new TidingsError('NOT_AUTHORIZED', 'presignedAuth: fetchCredentials() returned no username/password', {
             adapter: BROKER_NAME,

@@ -1,14 +1,17 @@
 import {
   TidingsError,
+  connectReason,
+  credentialsContext,
   utf8,
   type ConnectContext,
+  type ConnectReason,
   type MaybePromise,
   type ProfileSession,
   type Timers,
 } from '@tidings/core'
 import { BROKER_NAME } from '../names.js'
 import { formatTokenPassword, parseTokenPassword, type TokenSet } from './token-format.js'
-import type { AliyunAuth, AliyunAuthTarget, BoundAliyunAuth } from './types.js'
+import type { AliyunAuth, AliyunAuthTarget, AliyunCredentialsContext, BoundAliyunAuth } from './types.js'
 
 /**
  * Tokens handed out by your backend: either by type, or as the ready-made Token-mode password
@@ -21,19 +24,17 @@ export interface AliyunTokenGrant {
   expiresAt: Date | number | string
 }
 
-/** Why {@link TokenAuthOptions.fetchToken} is called. */
-export type TokenFetchReason = 'connect' | 'refresh' | 'invalidated' | 'rejected'
-
 /** Options of {@link tokenAuth}. */
 export interface TokenAuthOptions {
   /** The AccessKeyId of the account that applied for the tokens (the id only: never the secret). */
   accessKeyId: string
-  /** Your app's call to its own backend, which applies for tokens with `@tidings/aliyun/server`. */
-  fetchToken(request: {
-    clientId: string
-    instanceId: string
-    reason: TokenFetchReason
-  }): MaybePromise<AliyunTokenGrant>
+  /**
+   * Your app's call to its own backend, which applies for tokens with `@tidings/aliyun/server`. `ctx.reason`
+   * says why: `'connect'`/`'reconnect'` without a token, `'refresh'` before the current one expires (in
+   * session, or before a reconnect), `'rejected'` after the broker refused it, `'invalidated'` after
+   * `$SYS/tokenInvalidNotice`.
+   */
+  fetchToken(ctx: AliyunCredentialsContext): MaybePromise<AliyunTokenGrant>
   /**
    * How long before expiry the token is replaced in-session, capped at half the token's lifetime.
    * Aliyun's own notice comes about 5 minutes ahead but is not guaranteed, so the client does not rely on it.
@@ -47,6 +48,8 @@ export interface TokenAuthOptions {
   uploadTimeoutMs?: number
 }
 
+// The context of a refresh on the live connection: no connection attempt is under way.
+const IN_SESSION: ConnectContext = { attempt: 0 }
 const UPLOAD_TOPIC = '$SYS/uploadToken'
 const EXPIRE_NOTICE = '$SYS/tokenExpireNotice'
 const INVALID_NOTICE = '$SYS/tokenInvalidNotice'
@@ -121,10 +124,13 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
   // The refresh timer and the timers that set it, so it is cleared through the same ones.
   let timer: { handle: unknown; timers: Timers } | undefined
 
-  const fetchToken = (reason: TokenFetchReason): Promise<CurrentToken> =>
+  const fetchToken = (ctx: ConnectContext, reason: ConnectReason): Promise<CurrentToken> =>
     (fetching ??= (async () => {
       try {
-        const grant = await options.fetchToken({ clientId: target.clientId, instanceId: target.instanceId, reason })
+        const grant = await options.fetchToken({
+          ...credentialsContext(ctx, target.clientId, reason),
+          instanceId: target.instanceId,
+        })
         current = readGrant(grant, refreshBeforeMs)
         invalidated = false
         schedule()
@@ -167,7 +173,7 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
     (uploading ??= (async () => {
       const live = session
       try {
-        const next = await fetchToken('refresh')
+        const next = await fetchToken(IN_SESSION, 'refresh')
         if (!live || session !== live) return
         held = live.hold()
         const uploads = Object.entries(next.tokens).map(([type, token]) =>
@@ -198,19 +204,19 @@ function bindTokenAuth(options: TokenAuthOptions, target: AliyunAuthTarget): Bou
 
   return {
     refreshesCredentials: true,
-    async credentials(ctx: ConnectContext) {
+    async credentials(ctx) {
       // A new CONNECT carries the newest token, so an unfinished upload no longer needs to hold publishes.
       releaseHold()
       let token = current
       if (!token || invalidated || ctx.previousError || Date.now() >= token.refreshAt) {
-        const reason: TokenFetchReason = !token
-          ? 'connect'
+        const reason: ConnectReason = !token
+          ? connectReason(ctx)
           : ctx.previousError
             ? 'rejected'
             : invalidated
               ? 'invalidated'
               : 'refresh'
-        token = await fetchToken(reason)
+        token = await fetchToken(ctx, reason)
       }
       return { username, password: token.password }
     },

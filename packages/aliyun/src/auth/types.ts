@@ -1,9 +1,18 @@
-import type { ConnectContext, MaybePromise, ProfileSession } from '@tidings/core'
+import type { ConnectContext, CredentialsContext, MaybePromise, ProfileSession } from '@tidings/core'
 
 /** What an auth mode knows about the connection it signs in. */
 export interface AliyunAuthTarget {
   readonly instanceId: string
   readonly clientId: string
+}
+
+/**
+ * What `tokenAuth`'s `fetchToken(ctx)` and `presignedAuth`'s `fetchCredentials(ctx)` receive: the context
+ * every profile's credentials callbacks get (`attempt`, `clientId`, `reason`, `previousError`), plus the
+ * instance. An in-session token refresh has `reason: 'refresh'` and `attempt: 0`.
+ */
+export interface AliyunCredentialsContext extends CredentialsContext {
+  readonly instanceId: string
 }
 
 /** User name and password of one CONNECT. */
@@ -16,7 +25,7 @@ export interface AliyunCredentials {
 export interface BoundAliyunAuth {
   /** True when a refused CONNECT may succeed with freshly fetched credentials. */
   readonly refreshesCredentials: boolean
-  /** Called before every (re)connect. */
+  /** Called before every (re)connect, with what the client said about the attempt. */
   credentials(ctx: ConnectContext): MaybePromise<AliyunCredentials>
   /** Acts on the live connection (token upload); returns its cleanup. */
   attach?(session: ProfileSession): (() => void) | void

@@ -33,7 +33,7 @@ export const aliyunTarget: CrossBrokerTarget = {
             deviceId: creds.clientId.slice(`${GROUP_ID}@@@`.length),
             host: '127.0.0.1',
             ports: { ws: cloud.broker.wsPort },
-            auth: tokenAuth({
+            credentials: tokenAuth({
               accessKeyId: cloud.accessKeyId,
               fetchToken: () => ({ password: creds.password, expiresAt: creds.expiresAt }),
             }),

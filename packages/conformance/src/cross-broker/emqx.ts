@@ -31,7 +31,7 @@ export const emqxTarget: CrossBrokerTarget = {
               clientId: creds.clientId,
               username: creds.username,
               password: creds.password,
-              version: 4,
+              protocolVersion: 4,
             }),
             transport: websocket({ WebSocket }),
             // The emulator (aedes) speaks MQTT 3.1.1.

@@ -22,7 +22,7 @@ describeConformance('aliyun (emulated) over tcp, token auth', async () => {
       deviceId: `conf${++device}`,
       host: '127.0.0.1',
       ports: { mqtt: cloud.broker.tcpPort },
-      auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
+      credentials: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
     })
   return {
     // Aliyun has no retained messages; QoS 2 works on clean sessions, which the suite uses.

@@ -131,7 +131,7 @@ describe('sign-in', () => {
           deviceId: 'lock7',
           host: '127.0.0.1',
           ports: { mqtt: cloud.broker.tcpPort },
-          auth: deviceCredentialAuth({
+          credentials: deviceCredentialAuth({
             deviceAccessKeyId: c.deviceAccessKeyId,
             deviceAccessKeySecret: c.deviceAccessKeySecret,
             subtle: null,

@@ -76,7 +76,10 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
     host: '127.0.0.1',
     ports: { ws: cloud.broker.wsPort },
     p2p: ['notify'],
-    auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken: ({ reason }) => backendTokenEndpoint(reason) }),
+    credentials: tokenAuth({
+      accessKeyId: cloud.accessKeyId,
+      fetchToken: ({ reason }) => backendTokenEndpoint(reason),
+    }),
   })
   const client = createClient({
     broker: profile,
@@ -115,7 +118,7 @@ test('backend issuer → browser-style token client over ws: P2P, SendMessage pu
       deviceId: 'svc',
       host: '127.0.0.1',
       ports: { mqtt: cloud.broker.tcpPort },
-      auth: presignedAuth({
+      credentials: presignedAuth({
         fetchCredentials: ({ clientId, instanceId }) =>
           signatureCredentials({
             accessKeyId: cloud.accessKeyId,
@@ -189,7 +192,7 @@ test('tokenAuth replaces a token before expiry on its own timer, without a notic
       deviceId: 'timer',
       host: '127.0.0.1',
       ports: { mqtt: cloud.broker.tcpPort },
-      auth: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
+      credentials: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
     }),
     transport: tcp(),
   })

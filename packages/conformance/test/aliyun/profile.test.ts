@@ -1,4 +1,4 @@
-import type { TidingsError } from '@tidings/core'
+import type { CredentialsContext, TidingsError } from '@tidings/core'
 import {
   ALIYUN_PORTS,
   aliyun,
@@ -10,8 +10,8 @@ import {
 } from '@tidings/aliyun'
 import { describe, expect, test } from 'vitest'
 
-const auth = presignedAuth({ fetchCredentials: () => ({ username: 'u', password: 'p' }) })
-const base = { instanceId: 'mqtt-cn-0pp1ldu7k0r', groupId: 'GID_web', deviceId: 'tab1', auth }
+const credentials = presignedAuth({ fetchCredentials: () => ({ username: 'u', password: 'p' }) })
+const base = { instanceId: 'mqtt-cn-0pp1ldu7k0r', groupId: 'GID_web', deviceId: 'tab1', credentials }
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -25,15 +25,18 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('aliyun profile', () => {
   test('endpoints: instance host, ports 1883/8883/80/443, ws path always /mqtt', () => {
     const p = aliyun(base)
+    const secure = aliyun({ ...base, tls: true })
     expect(p.endpoint('mqtt')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 1883 })
-    expect(p.endpoint('mqtts')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 8883 })
+    expect(secure.endpoint('mqtts')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 8883 })
     expect(p.endpoint('ws')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 80, path: '/mqtt' })
-    expect(p.endpoint('wss')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 443, path: '/mqtt' })
+    expect(secure.endpoint('wss')).toEqual({ host: 'mqtt-cn-0pp1ldu7k0r.mqtt.aliyuncs.com', port: 443, path: '/mqtt' })
     expect(aliyun({ ...base, vpc: true }).endpoint('mqtt').host).toBe(
       'mqtt-cn-0pp1ldu7k0r-internal-vpc.mqtt.aliyuncs.com',
     )
     expect(ALIYUN_PORTS).toEqual({ mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 })
-    expect(codeOf(() => aliyun({ ...base, tls: true }).endpoint('ws'))).toBe('UNSUPPORTED')
+    // The profile alone decides plain or TLS.
+    expect(codeOf(() => secure.endpoint('ws'))).toBe('UNSUPPORTED')
+    expect(codeOf(() => p.endpoint('wss'))).toBe('UNSUPPORTED')
   })
 
   test('capabilities: MQTT 3.1.1, no retain, no will, no shared subscriptions, 30 subscriptions, 64 KB', () => {
@@ -79,7 +82,11 @@ describe('aliyun profile', () => {
   test('refuses bad options', () => {
     expect(codeOf(() => aliyun({ ...base, instanceId: 'mqtt cn' }))).toBe('INVALID_OPTIONS')
     expect(codeOf(() => aliyun({ ...base, region: 'Hangzhou' }))).toBe('INVALID_OPTIONS')
-    expect(codeOf(() => aliyun({ ...base, auth: undefined as never }))).toBe('INVALID_OPTIONS')
+    expect(codeOf(() => aliyun({ ...base, credentials: undefined as never }))).toBe('INVALID_OPTIONS')
+    // The option is `credentials` on every profile; the old name is not read.
+    expect(codeOf(() => aliyun({ ...base, credentials: undefined as never, auth: credentials } as never))).toBe(
+      'INVALID_OPTIONS',
+    )
     expect(codeOf(() => aliyun({ ...base, p2p: ['a/b'] }))).toBe('INVALID_TOPIC')
   })
 
@@ -105,8 +112,47 @@ describe('aliyun profile', () => {
   test('a token profile asks for fresh credentials after a refusal', () => {
     const t = aliyun({
       ...base,
-      auth: tokenAuth({ accessKeyId: 'LTAI', fetchToken: () => ({ password: 'R|x', expiresAt: Date.now() + 60_000 }) }),
+      credentials: tokenAuth({
+        accessKeyId: 'LTAI',
+        fetchToken: () => ({ password: 'R|x', expiresAt: Date.now() + 60_000 }),
+      }),
     })
     expect(t.refreshesCredentials).toBe(true)
+  })
+
+  test('fetchToken and fetchCredentials get the shared context: attempt, clientId, reason, instanceId', async () => {
+    const seen: CredentialsContext[] = []
+    const token = aliyun({
+      ...base,
+      credentials: tokenAuth({
+        accessKeyId: 'LTAI',
+        fetchToken: (ctx) => {
+          seen.push(ctx)
+          return { password: `R|t${seen.length}`, expiresAt: Date.now() + 3_600_000 }
+        },
+      }),
+    })
+    await token.connectOptions({ attempt: 0 })
+    // A valid token is reused on reconnect; a refusal fetches a new one.
+    await token.connectOptions({ attempt: 1 })
+    await token.connectOptions({ attempt: 2, previousError: { code: 'NOT_AUTHORIZED' } })
+    const common = { clientId: 'GID_web@@@tab1', instanceId: 'mqtt-cn-0pp1ldu7k0r' }
+    expect(seen).toEqual([
+      { ...common, attempt: 0, reason: 'connect' },
+      { ...common, attempt: 2, reason: 'rejected', previousError: { code: 'NOT_AUTHORIZED' } },
+    ])
+
+    const asked: CredentialsContext[] = []
+    const presigned = aliyun({
+      ...base,
+      credentials: presignedAuth({
+        fetchCredentials: (ctx) => {
+          asked.push(ctx)
+          return { username: 'u', password: 'p' }
+        },
+      }),
+    })
+    await presigned.connectOptions({ attempt: 3 })
+    expect(asked).toEqual([{ ...common, attempt: 3, reason: 'reconnect' }])
   })
 })

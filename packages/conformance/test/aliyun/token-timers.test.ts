@@ -42,7 +42,7 @@ test('the in-session token refresh is scheduled and cancelled through the client
       deviceId: 'timers1',
       host: '127.0.0.1',
       ports: { mqtt: cloud.broker.tcpPort },
-      auth: tokenAuth({
+      credentials: tokenAuth({
         accessKeyId: cloud.accessKeyId,
         refreshBeforeMs: 300_000,
         fetchToken: ({ clientId }) =>

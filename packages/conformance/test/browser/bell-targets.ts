@@ -65,7 +65,7 @@ export async function devbrokerBellTarget(options: { wsPath?: string } = {}): Pr
     broker: emqx({
       host: '127.0.0.1',
       ports: { mqtt: tcpPort },
-      version: 4,
+      protocolVersion: 4,
       credentials: jwtAuth({
         fetchToken: () => issuer.issue({ userId: 'bell-backend', ...backendGrants(), ttlSeconds: 3600 }),
       }),

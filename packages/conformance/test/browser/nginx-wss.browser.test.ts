@@ -105,7 +105,7 @@ describe('Node clients through the same nginx', () => {
         username: creds.username!,
         password: creds.password,
       }),
-      transport: websocket({ WebSocket, tls: true, socketOptions: { ca: certs.ca } }),
+      transport: websocket({ WebSocket, socketOptions: { ca: certs.ca } }),
     })
     try {
       await client.connect()
@@ -118,7 +118,7 @@ describe('Node clients through the same nginx', () => {
   test('an untrusted certificate fails with TLS_UNTRUSTED and a hint', async () => {
     const client = createClient({
       broker: mosquitto({ host: '127.0.0.1', port: nginx.port, tls: true }),
-      transport: websocket({ WebSocket, tls: true }),
+      transport: websocket({ WebSocket }),
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error.code).toBe('TLS_UNTRUSTED')

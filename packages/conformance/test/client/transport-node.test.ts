@@ -1,7 +1,9 @@
-import { createClient, json, topic, type TidingsError } from '@tidings/core'
+import { createClient, json, topic, type TidingsError, type TransportOpenOptions } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
 import { tcp, tls } from '@tidings/transport-node'
+import { once } from 'node:events'
 import { rmSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   makeCertificates,
@@ -9,6 +11,8 @@ import {
   type MosquittoFixture,
   type TestCertificates,
 } from '../../src/fixtures/index.js'
+
+const PLAIN: TransportOpenOptions = { scheme: 'mqtt', protocols: [], connectTimeoutMs: 2000 }
 
 describe('transport-node against a real Mosquitto with a self-signed certificate', () => {
   let broker: MosquittoFixture
@@ -42,7 +46,7 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
     let opens = 0
     const transport = tls()
     const client = createClient({
-      broker: mosquitto({ host: 'localhost', port: broker.tlsPort }),
+      broker: mosquitto({ host: 'localhost', port: broker.tlsPort, tls: true }),
       transport: {
         ...transport,
         open: (e, o) => {
@@ -62,7 +66,7 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
 
   it('checks the host name against the certificate', async () => {
     const client = createClient({
-      broker: mosquitto({ host: '127.0.0.1', port: broker.tlsPort, servername: 'wrong.example' }),
+      broker: mosquitto({ host: '127.0.0.1', port: broker.tlsPort, tls: true, servername: 'wrong.example' }),
       transport: tls({ ca: certs.ca }),
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
@@ -70,13 +74,32 @@ describe('transport-node against a real Mosquitto with a self-signed certificate
     await client.close()
   })
 
-  it('refuses a plain transport for a tls-only profile', async () => {
+  it('refuses tcp() for a tls: true profile with INVALID_OPTIONS naming tls(), and does not retry', async () => {
+    // Without the check the lower layer happily opens a plain-text socket to the TLS listener, where the
+    // CONNECT (credentials included) would go out unencrypted.
+    const raw = tcp().open({ host: 'localhost', port: broker.tlsPort }, PLAIN) as Socket
+    await once(raw, 'connect')
+    raw.destroy()
+
     const client = createClient({
-      broker: mosquitto({ host: 'localhost', port: broker.port, tls: true }),
+      broker: mosquitto({ host: 'localhost', port: broker.tlsPort, tls: true }),
       transport: tcp(),
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
-    expect(error.code).toBe('UNSUPPORTED')
+    expect(error.code).toBe('INVALID_OPTIONS')
+    expect(error.message).toMatch(/tls\(\)/)
+    expect(client.state).toBe('offline')
+    await client.close()
+  })
+
+  it('refuses tls() for a profile without tls: true: the profile decides the scheme, not the transport', async () => {
+    const client = createClient({
+      broker: mosquitto({ host: 'localhost', port: broker.tlsPort }),
+      transport: tls({ ca: certs.ca }),
+    })
+    const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
+    expect(error.code).toBe('INVALID_OPTIONS')
+    expect(error.message).toMatch(/tls: true/)
     await client.close()
   })
 

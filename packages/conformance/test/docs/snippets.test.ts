@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { checkSnippets, formatDiagnostic, type SnippetDiagnostic } from '../../src/docs/check.js'
+import { checkSnippets, formatDiagnostic } from '../../src/docs/check.js'
 import { findMarkdownFiles } from '../../src/docs/files.js'
 import { extractSnippets, type MarkdownSnippet } from '../../src/docs/markdown.js'
 
@@ -11,18 +11,6 @@ import { extractSnippets, type MarkdownSnippet } from '../../src/docs/markdown.j
 // src/docs/markdown.ts.
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url))
-
-/**
- * Diagnostics tolerated until the API renames made in parallel are merged: the Chinese docs are written
- * against the new names. Remove an entry (and this list) as soon as the rename is on the branch; the test
- * reports entries that no longer match anything.
- */
-const PENDING_RENAMES: readonly { readonly rename: string; readonly message: RegExp }[] = [
-  {
-    rename: 'aliyun({ auth }) → aliyun({ credentials })',
-    message: /'credentials' does not exist in type 'AliyunOptions'/,
-  },
-]
 
 function collect(files: readonly string[]) {
   const snippets: MarkdownSnippet[] = []
@@ -47,15 +35,7 @@ describe('code blocks in the docs', () => {
     const files = new Set(snippets.map((s) => s.file))
     for (const file of ['README.md', 'README.zh-CN.md', 'packages/core/README.md', 'docs/zh/bike-unlock.md'])
       expect(files).toContain(file)
-    const pending: SnippetDiagnostic[] = []
-    const errors: string[] = []
-    for (const d of checkSnippets(root, snippets)) {
-      if (PENDING_RENAMES.some((r) => r.message.test(d.message))) pending.push(d)
-      else errors.push(formatDiagnostic(d))
-    }
-    for (const d of pending) console.warn(`pending rename, tolerated: ${formatDiagnostic(d)}`)
-    const unused = PENDING_RENAMES.filter((r) => !pending.some((d) => r.message.test(d.message)))
-    for (const r of unused) console.warn(`pending rename ${r.rename} no longer fails any block: remove its entry`)
+    const errors = checkSnippets(root, snippets).map(formatDiagnostic)
     expect(errors).toEqual([])
   })
 

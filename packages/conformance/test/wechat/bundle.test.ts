@@ -124,7 +124,7 @@ describe.each(targets)('the built bundle in the sandbox, fake wx on ws → %s', 
     client = createClient({
       broker: genericBroker({ url: t.url(), capabilities: { mqtt5: t.protocolVersion === 5 } }),
       // The global `wx` of the sandbox, read lazily; ws:// and an IP are fine for this test only.
-      transport: wechat({ secure: false, production: 'off' }),
+      transport: wechat({ production: 'off' }),
       protocolVersion: t.protocolVersion,
       reconnect: { baseMs: 300, capMs: 1000 },
     })

@@ -1,4 +1,12 @@
-import { createClient, genericBroker, type ClientState, type StateInfo, type TidingsError } from '@tidings/core'
+import {
+  createClient,
+  genericBroker,
+  type BrokerProfile,
+  type ClientState,
+  type StateInfo,
+  type TidingsError,
+} from '@tidings/core'
+import { emqx } from '@tidings/emqx'
 import { afterEach, describe, expect, it } from 'vitest'
 import { wechat } from '../../../transport-wechat/src/index.js'
 import { createFakePlatform, memoryWire, type MemoryConnection } from '../../src/wechat/index.js'
@@ -115,5 +123,41 @@ describe('wechat transport under the client', () => {
     expect(Date.now() - shown).toBeLessThan(1000)
     expect(states.find(([s]) => s === 'reconnecting')?.[1].close).toEqual({ code: 1000, reason: 'interrupted' })
     await accept(connections[1]!)
+  })
+})
+
+describe('the broker profile decides the scheme of a mini-program socket', () => {
+  /** Connects once with a fresh fake `wx` and returns the URL the socket was opened with and the warnings. */
+  async function openedUrl(broker: BrokerProfile): Promise<{ url: string | undefined; warnings: string[] }> {
+    const { wire, connections } = memoryWire()
+    const platform = createFakePlatform('wx', { wire })
+    const warnings: string[] = []
+    const client = createClient({
+      broker,
+      transport: wechat({ wx: platform.api as never, warn: (m) => warnings.push(m) }),
+      reconnect: false,
+      connectTimeoutMs: 200,
+    })
+    client.on('error', () => {})
+    const connecting = client.connect().catch(() => {})
+    await until(() => connections.length === 1, 2000, 'socket')
+    connections[0]!.error('connectSocket:fail no broker in this test')
+    await connecting
+    await client.close({ force: true })
+    return { url: connections[0]?.request.url, warnings }
+  }
+
+  it('opens ws:// for a ws:// URL without any transport option, and the guard flags it', async () => {
+    const { url, warnings } = await openedUrl(genericBroker({ url: 'ws://mq.example.com:8083/mqtt' }))
+    expect(url).toBe('ws://mq.example.com:8083/mqtt')
+    expect(warnings.join('\n')).toMatch(/not wss:\/\//)
+  })
+
+  it('opens wss:// for a tls: true profile and ws:// for the same profile without it', async () => {
+    const secure = await openedUrl(emqx({ host: 'mq.example.com', tls: true, behindProxy: true }))
+    expect(secure).toEqual({ url: 'wss://mq.example.com/mqtt', warnings: [] })
+    const plain = await openedUrl(emqx({ host: 'mq.example.com' }))
+    expect(plain.url).toBe('ws://mq.example.com:8083/mqtt')
+    expect(plain.warnings).toHaveLength(1)
   })
 })

@@ -41,7 +41,7 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
       platform = createFakePlatform('wx', { wire: wsWire() })
       client = createClient({
         broker: target().profile(),
-        transport: wechat({ wx: platform.api as never, secure: false, production: 'off' }),
+        transport: wechat({ wx: platform.api as never, production: 'off' }),
         protocolVersion,
         reconnect: { baseMs: 200, capMs: 1000 },
       })
@@ -100,7 +100,7 @@ function suite(name: string, target: () => Target, protocolVersion: 4 | 5): void
       const app = createFakePlatform('wx', { wire: wsWire() })
       const sleeper = createClient({
         broker: target().profile(),
-        transport: wechat({ wx: app.api as never, secure: false, production: 'off' }),
+        transport: wechat({ wx: app.api as never, production: 'off' }),
         protocolVersion,
         // Retry timers never fire: only onAppShow can bring it back.
         timers: { setTimeout: () => undefined, clearTimeout: () => {} },

@@ -121,7 +121,7 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     expect(connections).toHaveLength(5)
     for (const s of streams) s.destroy()
 
-    const strict = memorySetup(entry, { production: 'reject', secure: true })
+    const strict = memorySetup(entry, { production: 'reject' })
     const held = Array.from({ length: 5 }, () => strict.transport.open(ENDPOINT, OPEN))
     expect(() => strict.transport.open(ENDPOINT, OPEN)).toThrow(expect.objectContaining({ code: 'QUOTA_EXCEEDED' }))
     // A closed socket frees its slot.
@@ -158,7 +158,8 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
 
   it('builds wss URLs without the default port and asks for the mqtt subprotocol', () => {
     const { platform, connections, transport } = memorySetup(entry)
-    expect(transport.scheme).toBe('wss')
+    // No scheme option: the client passes the scheme the profile chose, wss preferred.
+    expect(transport.schemes).toEqual(['wss', 'ws'])
     transport.open(ENDPOINT, OPEN).destroy()
     transport.open({ host: 'mq.example.com', port: 8084, path: '/mqtt' }, OPEN).destroy()
     expect(connections.map((c) => c.request.url)).toEqual([
@@ -179,12 +180,11 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     const warnings: string[] = []
     const { transport } = memorySetup(entry, {
       production: 'warn',
-      secure: false,
       warn: (m: string) => warnings.push(m),
     })
-    expect(transport.scheme).toBe('ws')
-    transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, OPEN).destroy()
-    transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, OPEN).destroy()
+    const plain = { ...OPEN, scheme: 'ws' as const }
+    transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, plain).destroy()
+    transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, plain).destroy()
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/wss/)
     expect(warnings[1]).toMatch(/IP address or localhost/)
@@ -193,8 +193,8 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     expect(() => strict.transport.open({ host: 'localhost', port: 443 }, OPEN)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     )
-    const insecure = memorySetup(entry, { production: 'reject', secure: false })
-    expect(() => insecure.transport.open({ host: 'mq.example.com', port: 80 }, OPEN)).toThrow(
+    const insecure = memorySetup(entry, { production: 'reject' })
+    expect(() => insecure.transport.open({ host: 'mq.example.com', port: 80 }, plain)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     )
     expect(strict.connections).toHaveLength(0)

@@ -8,7 +8,12 @@ export interface HostEndpointOptions {
   port?: number
   /** Ports per scheme, for brokers that listen on several. */
   ports?: Partial<Record<TransportScheme, number>>
-  /** Only allow `mqtts` and `wss`: a plain-text transport is refused with UNSUPPORTED. */
+  /**
+   * Connect over TLS. The profile alone decides the scheme: with `tls: true` it serves `mqtts` and `wss`
+   * only, without it `mqtt` and `ws` only, and the transport follows (`websocket()` opens `wss://` or
+   * `ws://` accordingly; Node's `tls()` needs `tls: true`, `tcp()` needs it off).
+   * @default false
+   */
   tls?: boolean
   /** WebSocket path. @default '/mqtt' */
   wsPath?: string
@@ -18,7 +23,8 @@ export interface HostEndpointOptions {
 
 /**
  * Resolves the endpoint of a host-based profile for one scheme, from explicit ports, then the broker's
- * defaults. Broker adapters build their `endpoint()` on it.
+ * defaults. Broker adapters build their `endpoint()` on it. A scheme on the wrong side of the `tls` option
+ * is refused with UNSUPPORTED, so the profile decides between plain and TLS, never the transport.
  */
 export function resolveEndpoint(
   broker: string,
@@ -26,10 +32,13 @@ export function resolveEndpoint(
   options: HostEndpointOptions,
   defaults: Partial<Record<TransportScheme, number>>,
 ): EndpointInfo {
-  if (options.tls && (scheme === 'mqtt' || scheme === 'ws')) {
+  if (isSecureScheme(scheme) !== (options.tls === true)) {
+    // UNSUPPORTED, so a transport that speaks several schemes moves on to the next one.
     throw new TidingsError(
       'UNSUPPORTED',
-      `${broker} profile was created with tls: true but the transport speaks plain ${scheme}`,
+      options.tls
+        ? `${broker} profile has tls: true, so it serves mqtts and wss, not plain ${scheme}`
+        : `${broker} profile serves plain mqtt and ws, not ${scheme}: create it with tls: true to connect over TLS`,
       { adapter: broker },
     )
   }
@@ -46,6 +55,11 @@ export function resolveEndpoint(
     ...(ws ? { path: normalizePath(options.wsPath) } : {}),
     ...(options.servername ? { servername: options.servername } : {}),
   }
+}
+
+/** True for the TLS schemes, `mqtts` and `wss`. */
+export function isSecureScheme(scheme: TransportScheme): boolean {
+  return scheme === 'mqtts' || scheme === 'wss'
 }
 
 /** Brokers serve MQTT over WebSocket at `/mqtt` (EMQX, Aliyun require it; Mosquitto ignores the path). */

@@ -1,24 +1,25 @@
-import type {
-  BrokerCapabilities,
-  BrokerProfile,
-  ConnectContext,
-  ConnectCredentials,
-  MaybePromise,
-  TransportScheme,
-} from '../contracts.js'
+import type { BrokerCapabilities, BrokerProfile, TransportScheme } from '../contracts.js'
 import { TidingsError } from '../errors.js'
+import { type CredentialsProvider, profileConnectOptions } from './credentials.js'
 import { normalizePath, randomClientId } from './endpoints.js'
 
 /** Options of {@link genericBroker}. */
 export interface GenericBrokerOptions {
-  /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:8083/mqtt` or `wss://host/mqtt`. */
+  /**
+   * `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:8083/mqtt` or `wss://host/mqtt`. The scheme decides
+   * plain or TLS for every transport: `mqtts://` needs Node's `tls()`, `ws://` and `wss://` work with
+   * `websocket()` and the mini-program transports alike.
+   */
   url: string
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
   username?: string
   password?: string
-  /** Credentials fetched before every (re)connect, e.g. a short-lived token from your backend. */
-  credentials?: (ctx: ConnectContext) => MaybePromise<{ username?: string; password?: string }>
+  /**
+   * Credentials fetched before every (re)connect, e.g. a short-lived token from your backend. Overrides
+   * `username`/`password`, and `clientId` when it returns one.
+   */
+  credentials?: CredentialsProvider
   /** What the broker supports. @default MQTT 5, QoS 2, retain, will and shared subscriptions */
   capabilities?: Partial<BrokerCapabilities>
 }
@@ -37,8 +38,9 @@ const SCHEMES: Record<string, TransportScheme> = {
 const URL_PATTERN = /^([a-z]+):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?([^?#]*)/i
 
 /**
- * A profile for any MQTT broker given by URL, for brokers without an adapter. The URL's scheme must be
- * the one the transport speaks (`mqtt://` with `tcp()`, `wss://` with `websocket()`).
+ * A profile for any MQTT broker given by URL, for brokers without an adapter. The URL's scheme is the one
+ * the client uses; the transport must be able to speak it (`mqtt://` with `tcp()`, `mqtts://` with `tls()`,
+ * `ws://` or `wss://` with `websocket()` or a mini-program transport).
  * A WebSocket URL without a path gets `/mqtt`, the path EMQX, Aliyun and most brokers serve.
  */
 export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
@@ -71,18 +73,12 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
       if (requested !== scheme) {
         throw new TidingsError(
           'UNSUPPORTED',
-          `genericBroker url is ${scheme}:// but the transport speaks ${requested}://`,
+          `genericBroker url is ${scheme}://, so it serves ${scheme} only, not ${requested}`,
           { adapter: 'generic' },
         )
       }
       return scheme === 'ws' || scheme === 'wss' ? { host, port, path } : { host, port }
     },
-    async connectOptions(ctx) {
-      const out: ConnectCredentials = { clientId }
-      const fetched = options.credentials ? await options.credentials(ctx) : options
-      if (fetched.username !== undefined) out.username = fetched.username
-      if (fetched.password !== undefined) out.password = fetched.password
-      return out
-    },
+    connectOptions: profileConnectOptions('generic', { ...options, clientId }),
   }
 }
