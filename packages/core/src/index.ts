@@ -30,6 +30,7 @@ export {
   type ReconnectPolicy,
   type RetryPolicy,
 } from './client/backoff.js'
+export { isFatal } from './client/retry.js'
 export { fromMqttError, type MqttErrorContext } from './client/mqtt-errors.js'
 
 export {

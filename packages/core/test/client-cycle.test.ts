@@ -234,4 +234,35 @@ describe('connection cycle', () => {
     expect(s.timers.pending()).toBe(0)
     expect(s.profile.calls).toHaveLength(1)
   })
+
+  it('skips the rest of the backoff when the platform says the app is back', async () => {
+    const broker = memoryBroker()
+    let foreground = (): void => {}
+    const transport = {
+      ...broker.transport,
+      lifecycle: {
+        onForeground: (f: () => void) => {
+          foreground = f
+          return () => {}
+        },
+      },
+    }
+    const timers = manualTimers()
+    const client = createClient({ broker: countingProfile(), transport, timers, keepaliveSeconds: 0 })
+    const connected = client.connect()
+    const first = await broker.nextSocket()
+    await first.next('connect')
+    first.connack(0)
+    await connected
+    first.drop()
+    await settle()
+    expect(timers.pending()).toBe(1)
+    foreground()
+    expect(timers.pending()).toBe(0)
+    const second = await broker.nextSocket()
+    await second.next('connect')
+    second.connack(0)
+    await vi.waitFor(() => expect(client.state).toBe('online'))
+    await client.close({ force: true })
+  })
 })

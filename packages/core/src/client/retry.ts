@@ -17,7 +17,11 @@ const FATAL_CODES: ReadonlySet<TidingsErrorCode> = new Set<TidingsErrorCode>([
   'PAYLOAD_TOO_LARGE',
 ])
 
-/** True when retrying after this error cannot help. */
+/**
+ * True when retrying after this error cannot help (NOT_AUTHORIZED, BANNED, CLIENT_ID_REJECTED,
+ * PROTOCOL_ERROR, TLS_UNTRUSTED, …): the default `reconnect.retry` gives up on these. For custom policies:
+ * `retry: (attempt, error) => !isFatal(error) && attempt <= 10 && 1000`.
+ */
 export function isFatal(error: TidingsError): boolean {
   return FATAL_CODES.has(error.code)
 }
