@@ -148,7 +148,11 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   private dispatch(event: ConnectionEvent): void {
     const { state, effects } = transition(this.conn, event, this.rules)
     this.conn = state
-    for (const effect of effects) this.run(effect)
+    for (const effect of effects) {
+      // A listener moved the cycle on (close() from an `error` or `state` listener): the rest is stale.
+      if (this.conn !== state) return
+      this.run(effect)
+    }
   }
 
   private run(effect: ConnectionEffect): void {
