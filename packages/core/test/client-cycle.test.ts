@@ -7,7 +7,8 @@ const t = topic('cycle/{id}', json<number>(), { qos: 1 })
 
 function setup(options: Partial<ClientOptions> = {}) {
   const broker = memoryBroker()
-  const profile = countingProfile()
+  // A fresh password per attempt, as a short-lived token would be.
+  const profile = countingProfile({ password: () => `token-${profile.calls.length}` })
   const timers = manualTimers()
   const client = createClient({
     broker: profile,
@@ -83,6 +84,8 @@ describe('connection cycle', () => {
     const second = await s.broker.nextSocket()
     await second.next('connect')
     expect(s.profile.calls.map((c) => c.attempt)).toEqual([0, 1])
+    const [connect1, connect2] = [first.received[0], second.received[0]] as Array<{ password?: Buffer }>
+    expect([String(connect1?.password), String(connect2?.password)]).toEqual(['token-1', 'token-2'])
     second.connack(0)
     const again = await second.next('subscribe')
     expect(again.subscriptions).toEqual([{ topic: 'cycle/a', qos: 1 }])
