@@ -23,14 +23,14 @@ export interface ConnectionState {
 }
 
 /** A new client: offline, never tried. */
-export const initialConnection: ConnectionState = Object.freeze({
+export const initialConnection: ConnectionState = {
   status: 'offline',
   attempt: 0,
   attempting: false,
   authRetryUsed: false,
   gaveUp: undefined,
   previous: undefined,
-})
+}
 
 /** What happened. */
 export type ConnectionEvent =

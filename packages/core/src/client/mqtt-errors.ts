@@ -33,14 +33,14 @@ const UNREACHABLE_CODES = new Set([
  * MQTT.js error message; the client itself uses structured signals (the CONNACK packet, the socket's
  * close) wherever MQTT.js offers one. A test pins these against the installed MQTT.js.
  */
-export const MQTT_TEXTS = Object.freeze({
+export const MQTT_TEXTS = {
   connackTimeout: 'connack timeout',
   keepaliveTimeout: 'Keepalive timeout',
   connectionClosed: 'Connection closed',
   disconnecting: 'client disconnecting',
   refusedPrefix: 'Connection refused',
   protocolErrorPrefix: 'Protocol error',
-})
+} as const
 
 /** The error for a CONNACK that refused the connection with this return/reason code. */
 export function connackRefusal(code: number, adapter: string, cause?: unknown): TidingsError {

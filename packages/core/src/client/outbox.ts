@@ -19,6 +19,8 @@ export interface OutboxHost {
   readonly protocolVersion: 4 | 5
   /** The connection publishes may be written to now (online, no hold), or undefined. */
   writable(): MqttConnection | undefined
+  /** The live connection even while a hold keeps the app's publishes back. */
+  live(): MqttConnection | undefined
   /** Throws CLIENT_CLOSED once the client is closed. */
   assertOpen(): void
   /** Throws CLIENT_CLOSED when closed, NOT_CONNECTED (naming the topic) when the client gave up. */
@@ -76,9 +78,11 @@ export class Outbox {
 
   /**
    * Writes now when a connection is writable, else waits, up to the limit (beyond it OFFLINE_QUEUE_FULL).
-   * `connection` bypasses the hold check: raw publishes from a profile are how a hold is released.
+   * A `raw` publish from a profile bypasses holds (raw publishes are how a hold is released) and, offline,
+   * waits ahead of the app's publishes.
    */
-  submit(item: OutgoingPublish, connection = this.host.writable()): void {
+  submit(item: OutgoingPublish, raw = false): void {
+    const connection = raw ? this.host.live() : this.host.writable()
     if (connection) return this.write(connection, item)
     if (this.waiting.length >= this.limit) {
       item.reject(
@@ -90,7 +94,8 @@ export class Outbox {
       )
       return
     }
-    this.waiting.push(item)
+    if (raw) this.waiting.unshift(item)
+    else this.waiting.push(item)
   }
 
   /** Writes everything waiting, in order, if a connection is writable. */

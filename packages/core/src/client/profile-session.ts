@@ -1,6 +1,5 @@
 import type { ProfileSession } from '../contracts.js'
 import { TidingsError } from '../errors.js'
-import type { MqttConnection } from './mqtt-engine.js'
 import type { Outbox } from './outbox.js'
 import type { Subscriber } from './subscriber.js'
 
@@ -10,8 +9,6 @@ export interface SessionHost {
   readonly outbox: Outbox
   readonly subscriber: Subscriber
 
-  /** The live connection, if online: raw publishes bypass holds, they are how a profile releases one. */
-  live(): MqttConnection | undefined
   /** Throws CLIENT_CLOSED once the client is closed. */
   assertOpen(): void
   /** Holds SUBSCRIBE and publishes back until the returned release runs (once; later calls do nothing). */
@@ -28,7 +25,7 @@ export function sessionFor(host: SessionHost): ProfileSession {
         host.assertOpen()
         host.outbox.submit(
           { topic, payload, qos: opts?.qos ?? 0, retain: false, properties: undefined, resolve, reject },
-          host.live(),
+          true,
         )
       }),
     subscribeRaw: async (filter, handler, opts) => {
