@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   // --- operations ---
   SUBSCRIBE_DENIED: 'The broker refused a subscription (SUBACK failure code).',
   PUBLISH_DENIED: 'The broker refused a publish (PUBACK/PUBREC failure code).',
+  UNSUBSCRIBE_FAILED: 'The broker refused or failed an unsubscribe (UNSUBACK failure code).',
   OFFLINE_QUEUE_FULL: 'A publish was made while offline and the offline queue is full.',
   NOT_CONNECTED: 'The client is offline and not trying to reconnect.',
   CLIENT_CLOSED: 'The client was closed.',

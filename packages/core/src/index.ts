@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { createClient } from './client/create-client.js'
+export { createClient } from './client/client.js'
 export type {
   ClientEvents,
   ClientOptions,
@@ -23,8 +23,15 @@ export type {
   WaitForOptions,
   WillMessage,
 } from './client/types.js'
-export { backoffDelay, reconnectDefaults, type ReconnectOptions, type ReconnectPolicy } from './client/backoff.js'
-export { fromMqttError, type MqttErrorContext } from './client/classify-error.js'
+export {
+  backoffDelay,
+  reconnectDefaults,
+  type ReconnectOptions,
+  type ReconnectPolicy,
+  type RetryPolicy,
+} from './client/backoff.js'
+export { isFatal } from './client/retry.js'
+export { fromMqttError, type MqttErrorContext } from './client/mqtt-errors.js'
 
 export {
   topic,

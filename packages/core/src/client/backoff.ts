@@ -1,3 +1,5 @@
+import type { TidingsError } from '../errors.js'
+
 /**
  * Reconnect policy: exponential backoff with full jitter.
  *
@@ -15,7 +17,27 @@ export interface ReconnectOptions {
   capMs?: number
   /** Attempts after a connection loss before giving up with RECONNECT_EXHAUSTED. @default Infinity */
   maxAttempts?: number
+  /**
+   * Decides, after each failure, whether to try again and when, in the spirit of TanStack Query's
+   * `retry`. Called with the number of the attempt that would come next (1-based, counted since the client
+   * was last online) and the error that ended the last one (CONNECTION_LOST for a dropped connection).
+   * Return `false` to give up, `true` for the jittered backoff above, or a delay in milliseconds.
+   *
+   * Giving up on a fatal error (NOT_AUTHORIZED, BANNED, CLIENT_ID_REJECTED, …) reports that error; giving
+   * up on any other reports RECONNECT_EXHAUSTED with the last error as its cause.
+   *
+   * @default (attempt, error) => !isFatal(error) && attempt <= maxAttempts
+   * @example
+   * ```ts
+   * // Keep retrying every 2 s, even after a refusal (a broker that rejects clients while it warms up).
+   * reconnect: { retry: (attempt, error) => (attempt <= 30 ? 2000 : false) }
+   * ```
+   */
+  retry?: RetryPolicy
 }
+
+/** See {@link ReconnectOptions.retry}. */
+export type RetryPolicy = (attempt: number, error: TidingsError) => boolean | number
 
 /** Resolved reconnect policy. */
 export interface ReconnectPolicy {

@@ -28,22 +28,46 @@ const UNREACHABLE_CODES = new Set([
   'ECONNABORTED',
 ])
 
+/**
+ * The texts of MQTT.js 5.16.0's errors that carry no code. This module is the only place that reads an
+ * MQTT.js error message; the client itself uses structured signals (the CONNACK packet, the socket's
+ * close) wherever MQTT.js offers one. A test pins these against the installed MQTT.js.
+ */
+export const MQTT_TEXTS = {
+  connackTimeout: 'connack timeout',
+  keepaliveTimeout: 'Keepalive timeout',
+  connectionClosed: 'Connection closed',
+  disconnecting: 'client disconnecting',
+  refusedPrefix: 'Connection refused',
+  protocolErrorPrefix: 'Protocol error',
+} as const
+
+/** The error for a CONNACK that refused the connection with this return/reason code. */
+export function connackRefusal(code: number, adapter: string, cause?: unknown): TidingsError {
+  const verdict = connackVerdict(code)
+  return new TidingsError(verdict.code, `${adapter} refused the connection: ${verdict.reason} (reason code ${code})`, {
+    adapter,
+    reasonCode: code,
+    ...(cause !== undefined ? { cause } : {}),
+  })
+}
+
+/** True for MQTT.js's "the connection went away before the answer" failures of a pending operation. */
+export function isConnectionClosed(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : undefined
+  return message === MQTT_TEXTS.connectionClosed || message === MQTT_TEXTS.disconnecting
+}
+
 /** Maps what MQTT.js or a socket emits to a TidingsError with a stable code. */
 export function classifyError(error: unknown, adapter: string, transport: string): TidingsError {
   if (isTidingsError(error)) return error
   const message = error instanceof Error ? error.message : String(error)
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'number' && message.startsWith('Connection refused')) {
-    const verdict = connackVerdict(code)
-    return new TidingsError(
-      verdict.code,
-      `${adapter} refused the connection: ${verdict.reason} (reason code ${code})`,
-      { adapter, reasonCode: code, cause: error },
-    )
-  }
-  if (message === 'connack timeout')
+  if (typeof code === 'number' && message.startsWith(MQTT_TEXTS.refusedPrefix))
+    return connackRefusal(code, adapter, error)
+  if (message === MQTT_TEXTS.connackTimeout)
     return new TidingsError('CONNECT_TIMEOUT', `no CONNACK from ${adapter} in time`, { adapter, cause: error })
-  if (message === 'Keepalive timeout')
+  if (message === MQTT_TEXTS.keepaliveTimeout)
     return new TidingsError('CONNECTION_LOST', `${adapter} stopped answering keep-alive pings`, {
       adapter,
       cause: error,
@@ -62,7 +86,7 @@ export function classifyError(error: unknown, adapter: string, transport: string
         cause: error,
       })
   }
-  if (message.startsWith('Protocol error') || typeof code === 'number') {
+  if (message.startsWith(MQTT_TEXTS.protocolErrorPrefix) || typeof code === 'number') {
     return new TidingsError('PROTOCOL_ERROR', message, {
       adapter,
       cause: error,
@@ -78,8 +102,8 @@ export interface MqttErrorContext {
   adapter: string
   /** Transport name for socket errors. @default adapter */
   transport?: string
-  /** What failed: connecting (the default), or a publish/subscribe the broker answered with a failure code. */
-  operation?: 'connect' | 'publish' | 'subscribe'
+  /** What failed: connecting (the default), or a publish/subscribe/unsubscribe the broker answered with a failure code. */
+  operation?: 'connect' | 'publish' | 'subscribe' | 'unsubscribe'
   /** Topic or filter of a failed publish/subscribe. */
   topic?: string
 }
@@ -93,7 +117,7 @@ const ACK_CODES: Partial<Record<number, 'PAYLOAD_TOO_LARGE' | 'QUOTA_EXCEEDED' |
 }
 
 /**
- * Maps an error from MQTT.js (a CONNACK refusal, a socket or TLS failure, a failed PUBACK/SUBACK) to a
+ * Maps an error from MQTT.js (a CONNACK refusal, a socket or TLS failure, a failed PUBACK/SUBACK/UNSUBACK) to a
  * TidingsError with a stable code. The client uses it; server-side helpers that hold their own MQTT.js
  * connection use it too, so every package reports the same failures the same way.
  */
@@ -103,8 +127,9 @@ export function fromMqttError(error: unknown, context: MqttErrorContext): Tiding
     return classifyError(error, adapter, context.transport ?? adapter)
   const message = error instanceof Error ? error.message : String(error)
   const reasonCode = (error as { code?: unknown } | null)?.code
-  const denied = operation === 'publish' ? 'PUBLISH_DENIED' : 'SUBSCRIBE_DENIED'
-  const what = `${operation === 'publish' ? 'the publish to' : 'the subscription to'} ${topic ?? 'the topic'}`
+  const denied =
+    operation === 'publish' ? 'PUBLISH_DENIED' : operation === 'subscribe' ? 'SUBSCRIBE_DENIED' : 'UNSUBSCRIBE_FAILED'
+  const what = `${operation === 'publish' ? 'the publish to' : operation === 'subscribe' ? 'the subscription to' : 'the unsubscribe from'} ${topic ?? 'the topic'}`
   if (typeof reasonCode === 'number') {
     return new TidingsError(ACK_CODES[reasonCode] ?? denied, `${adapter} refused ${what}: ${ackReason(reasonCode)}`, {
       adapter,
@@ -113,7 +138,7 @@ export function fromMqttError(error: unknown, context: MqttErrorContext): Tiding
       ...(topic ? { topic } : {}),
     })
   }
-  if (message === 'Connection closed' || message === 'client disconnecting') {
+  if (isConnectionClosed(error)) {
     return new TidingsError('CONNECTION_LOST', `connection to ${adapter} closed before it acknowledged ${what}`, {
       adapter,
       cause: error,

@@ -1,0 +1,311 @@
+import type { BrokerProfile, ConnectCredentials } from '../contracts.js'
+import { TidingsError } from '../errors.js'
+import type { Topic, TopicParams } from '../topic/template.js'
+import { protocolVersionFor } from './capabilities.js'
+import {
+  closedBeforeConnack,
+  connectionLost,
+  initialConnection,
+  transition,
+  type ConnectionEffect,
+  type ConnectionEvent,
+  type ConnectionRules,
+} from './connection.js'
+import { Emitter } from './emitter.js'
+import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
+import { Outbox, type OutboxHost } from './outbox.js'
+import { sessionFor, type SessionHost } from './profile-session.js'
+import { retryRule } from './retry.js'
+import { Subscriber, type SubscriberHost } from './subscriber.js'
+import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
+import { Facade } from './facade.js'
+import type { ClientEvents, ClientOptions, ClientState, PublishOptions, TidingsClient, Timers } from './types.js'
+
+/** The platform's timers, looked up at call time (so fake timers installed later still apply). */
+const nativeTimers: Timers = Object.freeze({
+  setTimeout: (f: () => void, ms: number) => setTimeout(f, ms),
+  clearTimeout: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>),
+})
+
+/** A connection loss this soon after the platform reported the app back counts as found on resume. */
+const RESUME_WINDOW_MS = 5000
+
+type Waiter = { resolve: () => void; reject: (error: TidingsError) => void }
+
+/**
+ * Creates a client. Nothing connects until `connect()`.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ broker: mosquitto({ host: '127.0.0.1' }), transport: tcp() })
+ * await client.connect()
+ * await client.subscribe(notifications, { userId: '42' }, (n, meta) => render(n))
+ * ```
+ */
+export function createClient(options: ClientOptions): TidingsClient {
+  return new Client(options)
+}
+
+/**
+ * The client: runs the connection cycle's effects ({@link transition} decides them) and wires the
+ * engine, the outbox and the subscriber together. Subscribing, streams and waits are in {@link Facade}.
+ */
+class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost, SessionHost {
+  protected readonly events = new Emitter<ClientEvents>()
+  readonly subscriber: Subscriber
+  protected readonly timers: Timers
+  readonly outbox: Outbox
+  private readonly rules: ConnectionRules
+  private readonly engine: EngineOptions
+  private conn = initialConnection
+  /** The current connection: opening, or live. */
+  private connection: MqttConnection | undefined
+  private current: ConnectCredentials | undefined
+  private retryTimer: unknown
+  private connectWaiters: Waiter[] = []
+  private holds = 0
+  private attached = false
+  private readonly detach: Array<() => void> = []
+  /** When the platform last said the app is back (foreground, network up). */
+  private resumedAt = Number.NEGATIVE_INFINITY
+  /** When the current connection was established. */
+  private onlineSince = Number.NEGATIVE_INFINITY
+
+  constructor(protected readonly options: ClientOptions) {
+    super()
+    checkClientOptions(options)
+    const { broker } = options
+    this.engine = { client: options, protocolVersion: protocolVersionFor(broker, options.protocolVersion) }
+    this.rules = {
+      retry: retryRule(options.reconnect),
+      refreshesCredentials: broker.refreshesCredentials === true,
+      adapter: broker.name,
+    }
+    this.timers = options.timers ?? nativeTimers
+    this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000)
+    this.subscriber = new Subscriber(this)
+    const lifecycle = options.transport.lifecycle
+    if (lifecycle) {
+      const resumed = (): void => {
+        this.resumedAt = Date.now()
+        this.dispatch({ type: 'resume' })
+      }
+      if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
+      if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => online && resumed()))
+    }
+  }
+
+  get state(): ClientState {
+    return this.conn.status
+  }
+
+  get clientId(): string | undefined {
+    return this.current?.clientId
+  }
+
+  connect(): Promise<void> {
+    if (this.conn.status === 'closed') return Promise.reject(this.closedError())
+    if (this.conn.status === 'online') return Promise.resolve()
+    const done = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }))
+    this.dispatch({ type: 'connect' })
+    return done
+  }
+
+  publish<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>, payload: V, options?: PublishOptions) {
+    return this.outbox.publish(topic, params, payload, options)
+  }
+
+  async close(options?: { force?: boolean }): Promise<void> {
+    if (this.conn.status === 'closed') return
+    const wasOnline = this.conn.status === 'online'
+    this.dispatch({ type: 'close' })
+    const closed = this.closedError()
+    for (const waiter of this.connectWaiters.splice(0)) waiter.reject(closed)
+    this.subscriber.dropAll(closed)
+    this.endStreams()
+    for (const cleanup of this.detach.splice(0)) cleanup()
+    const connection = this.connection
+    this.connection = undefined
+    if (connection) {
+      await new Promise<void>((resolve) => {
+        const force = options?.force === true || !wasOnline
+        // A graceful end waits for in-flight acks; cap the wait so close() never hangs on a silent broker.
+        const fallback = force
+          ? undefined
+          : this.timers.setTimeout(() => connection.end(true, resolve), this.options.connectTimeoutMs ?? 10_000)
+        connection.end(force, () => {
+          if (fallback !== undefined) this.timers.clearTimeout(fallback)
+          resolve()
+        })
+      })
+    }
+    // Anything not acknowledged by now never will be: reject it rather than drop it.
+    this.outbox.rejectAll(closed)
+  }
+
+  // --- the connection cycle ---
+
+  private dispatch(event: ConnectionEvent): void {
+    const { state, effects } = transition(this.conn, event, this.rules)
+    this.conn = state
+    for (const effect of effects) {
+      // A listener moved the cycle on (close() from an `error` or `state` listener): the rest is stale.
+      if (this.conn !== state) return
+      this.run(effect)
+    }
+  }
+
+  private run(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'state':
+        return this.events.emit('state', effect.state, effect.info)
+      case 'open':
+        return this.open(effect.attempt, effect.previous)
+      case 'wait':
+        this.retryTimer = this.timers.setTimeout(() => {
+          this.retryTimer = undefined
+          this.dispatch({ type: 'due' })
+        }, effect.delayMs)
+        return
+      case 'cancel':
+        if (this.retryTimer !== undefined) this.timers.clearTimeout(this.retryTimer)
+        this.retryTimer = undefined
+        return
+      case 'report':
+        // Every failed attempt reaches `error` listeners; with nobody listening, connect() and the state
+        // events carry it, and only giving up is worth a console line.
+        if (this.events.listenerCount('error') > 0) this.events.emit('error', effect.error)
+        return
+      case 'online':
+        for (const waiter of this.connectWaiters.splice(0)) waiter.resolve()
+        // With a clean session the broker forgot every subscription; with a resumed one only pending ones are sent.
+        this.subscriber.send(effect.sessionPresent ? 'pending' : 'all')
+        this.outbox.flush()
+        return this.attachProfile()
+      case 'give-up':
+        return this.gaveUp(effect.error, effect.reported)
+    }
+  }
+
+  /** Opens one attempt: fresh credentials, then transport + CONNECT. */
+  private open(attempt: number, previous: TidingsError | undefined): void {
+    fetchCredentials(this.options, attempt, previous).then(
+      (credentials) => {
+        if (!this.conn.attempting) return // closed while the profile was asked
+        this.current = credentials
+        const handlers = this.handlers(() => connection)
+        const connection = openConnection(this.engine, credentials, () => openTransport(this.options), handlers)
+        this.connection = connection
+      },
+      (error: unknown) =>
+        this.dispatch({ type: 'failed', error: TidingsError.from(error, 'NOT_AUTHORIZED', { adapter: this.adapter }) }),
+    )
+  }
+
+  private handlers(self: () => MqttConnection): ConnectionHandlers {
+    const mine = (): boolean => this.connection === self()
+    return {
+      online: (sessionPresent) => {
+        if (!mine()) return
+        this.onlineSince = Date.now()
+        this.dispatch({ type: 'online', sessionPresent })
+      },
+      message: (topic, payload, packet) => this.subscriber.registry.dispatch(topic, payload, packet),
+      error: (error) => mine() && this.reportError(error),
+      closed: ({ wasOnline, error, close }) => {
+        if (!mine()) return
+        this.connection = undefined
+        if (!wasOnline)
+          return this.dispatch({ type: 'failed', error: error ?? closedBeforeConnack(this.adapter, close), close })
+        this.outbox.connectionLost()
+        this.subscriber.connectionLost()
+        const resumed = this.onlineSince < this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
+        // Once per resume, and only for a connection made before it.
+        if (resumed) this.resumedAt = Number.NEGATIVE_INFINITY
+        this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })
+      },
+    }
+  }
+
+  /** Stops trying: rejects connect() callers, queued publishes and pending subscriptions. */
+  private gaveUp(error: TidingsError, reported: 'yes' | 'if-listened' | 'no'): void {
+    const waiters = this.connectWaiters.splice(0)
+    for (const waiter of waiters) waiter.reject(error)
+    const told = reported === 'yes' || (reported === 'if-listened' && this.events.listenerCount('error') > 0)
+    if (waiters.length === 0 && !told) this.reportError(error)
+    const notConnected = this.notConnected(error)
+    this.outbox.rejectAll(notConnected)
+    this.subscriber.rejectWaiting(notConnected)
+  }
+
+  private attachProfile(): void {
+    const attach = this.options.broker.attach
+    if (this.attached || !attach) return
+    this.attached = true
+    const cleanup = attach.call(this.options.broker, sessionFor(this, this.timers))
+    if (typeof cleanup === 'function') this.detach.push(cleanup)
+  }
+
+  // --- what the outbox, the subscriber and a profile's session see of the client ---
+
+  get adapter(): string {
+    return this.options.broker.name
+  }
+
+  get broker(): BrokerProfile {
+    return this.options.broker
+  }
+
+  get protocolVersion(): 4 | 5 {
+    return this.engine.protocolVersion
+  }
+
+  /** The connection writes may go to now: online and not held by the profile. */
+  writable(): MqttConnection | undefined {
+    return this.holds === 0 ? this.live() : undefined
+  }
+
+  live(): MqttConnection | undefined {
+    return this.conn.status === 'online' ? this.connection : undefined
+  }
+
+  hold(): () => void {
+    this.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.holds--
+      if (this.holds > 0) return
+      this.subscriber.send('pending')
+      this.outbox.flush()
+    }
+  }
+
+  reconnect(): void {
+    const connection = this.live()
+    if (!connection) return this.dispatch({ type: 'resume' })
+    // Dropping the socket takes the normal loss path (credentials fetched again); marking it as a
+    // resume makes that path reconnect at once instead of after a backoff.
+    this.resumedAt = Date.now()
+    connection.drop()
+  }
+
+  assertUsable(topic?: string): void {
+    this.assertOpen()
+    const { gaveUp } = this.conn
+    if (gaveUp && this.conn.status === 'offline') throw this.notConnected(gaveUp, topic)
+  }
+
+  assertOpen(): void {
+    if (this.conn.status === 'closed') throw this.closedError()
+  }
+
+  private notConnected(cause: TidingsError, topic?: string): TidingsError {
+    return new TidingsError('NOT_CONNECTED', `client is offline: ${cause.message}`, {
+      adapter: this.options.broker.name,
+      cause,
+      ...(topic ? { topic } : {}),
+    })
+  }
+}

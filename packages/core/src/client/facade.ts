@@ -1,0 +1,130 @@
+import { TidingsError } from '../errors.js'
+import type { Topic, TopicParams } from '../topic/template.js'
+import type { Emitter } from './emitter.js'
+import { openStream, type StreamController } from './stream.js'
+import type { Subscriber } from './subscriber.js'
+import type { Entry } from './subscriptions.js'
+import type {
+  ClientEvents,
+  ClientOptions,
+  Message,
+  MessageMeta,
+  StreamOptions,
+  Subscription,
+  SubscribeOptions,
+  Timers,
+  Waiting,
+  WaitForOptions,
+} from './types.js'
+import { waitFor, type WaitForHost } from './wait-for.js'
+
+/**
+ * The receiving half of the client's public surface: events, subscribe, stream and waitFor, all built on
+ * the {@link Subscriber}. The connection cycle and publishing live in the client itself.
+ */
+export abstract class Facade {
+  protected abstract readonly options: ClientOptions
+  protected abstract readonly events: Emitter<ClientEvents>
+  abstract readonly subscriber: Subscriber
+  protected abstract readonly timers: Timers
+  /** Streams and waits to end when the client closes. */
+  private readonly closers = new Set<() => void>()
+  private waitHost: WaitForHost | undefined
+
+  on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void {
+    return this.events.on(event, listener)
+  }
+
+  subscribe<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    handler: (payload: V, meta: MessageMeta<TopicParams<T>>) => void | Promise<void>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    try {
+      if (typeof handler !== 'function') throw new TidingsError('INVALID_OPTIONS', 'subscribe needs a handler function')
+      const filter = topic.filter(params)
+      return this.subscriber
+        .add({
+          filter,
+          qos: options?.qos ?? topic.qos,
+          share: options?.share,
+          listenOnly: false,
+          topic: topic as Topic<string, unknown>,
+          handler: handler as Entry['handler'],
+        })
+        .then((entry) => this.handle(entry))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  stream<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: StreamOptions,
+  ): AsyncIterableIterator<Message<V, TopicParams<T>>> {
+    const controller: StreamController<Message<V, TopicParams<T>>> = openStream({
+      bufferSize: this.options.streamBufferSize ?? 1000,
+      ...(options?.signal ? { signal: options.signal } : {}),
+      onOverflow: (dropped) =>
+        this.reportError(
+          new TidingsError(
+            'STREAM_OVERFLOW',
+            `stream on ${dropped.meta.topic} is not read fast enough; dropped its oldest message`,
+            { topic: dropped.meta.topic },
+          ),
+        ),
+      start: () => this.subscribe(topic, params, (payload, meta) => controller.push({ payload, meta }), options),
+      onFinish: () => this.closers.delete(end),
+    })
+    const end = controller.end
+    // Until it finishes, closing the client ends the iteration.
+    if (!options?.signal?.aborted) this.closers.add(end)
+    return controller.iterator
+  }
+
+  waitFor<T extends string, V>(
+    topic: Topic<T, V>,
+    params: Partial<TopicParams<T>>,
+    options?: WaitForOptions<V, TopicParams<T>>,
+  ): Waiting<V> {
+    // Built on first use: most clients never wait, and a fleet holds thousands of clients.
+    this.waitHost ??= {
+      timers: this.timers,
+      subscribe: (t, p, handler, opts) => this.subscribe(t, p, handler, opts),
+      onClose: (listener) => {
+        this.closers.add(listener)
+        return () => this.closers.delete(listener)
+      },
+      closedError: () => this.closedError(),
+    }
+    return waitFor(this.waitHost, topic, params, options)
+  }
+
+  /** Ends every stream and wait (the client closed). */
+  protected endStreams(): void {
+    for (const end of [...this.closers]) end()
+    this.closers.clear()
+  }
+
+  reportError(error: TidingsError): void {
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error)
+    else if (error.code !== 'CONNECTION_REFUSED' && error.code !== 'CONNECTION_LOST') {
+      // Nothing accepted is dropped silently: without a listener, say so once on the console.
+      console.warn(`${error.message} (add client.on('error', …) to handle it)`)
+    }
+  }
+
+  protected closedError(): TidingsError {
+    return new TidingsError('CLIENT_CLOSED', 'client is closed', { adapter: this.options.broker.name })
+  }
+
+  private handle(entry: Entry): Subscription {
+    let done: Promise<void> | undefined
+    return {
+      filter: entry.group.mqttFilter,
+      unsubscribe: () => (done ??= this.subscriber.remove(entry)),
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { Buffer } from 'buffer'
+import { MqttClient, type IClientOptions, type IClientPublishOptions, type IPublishPacket, type Packet } from 'mqtt'
+import type { ConnectCredentials, TransportStream } from '../contracts.js'
+import type { TidingsError } from '../errors.js'
+import type { CloseInfo } from '../transport/socket-stream.js'
+import { classifyError, connackRefusal } from './mqtt-errors.js'
+import type { ClientOptions } from './types.js'
+
+/**
+ * The only module that drives MQTT.js. One {@link MqttConnection} is one network connection: a fresh
+ * `MqttClient` per attempt, built with that attempt's credentials, thrown away when its socket closes.
+ * Nothing survives a connection inside MQTT.js, so what must survive (unacknowledged publishes,
+ * subscriptions) lives in tidings' own stores, in one place each.
+ */
+
+/** The client's options, with the MQTT version settled. */
+export interface EngineOptions {
+  readonly client: ClientOptions
+  readonly protocolVersion: 4 | 5
+}
+
+/** What a connection reports. Each is called at most once, except `message` and `error`. */
+export interface ConnectionHandlers {
+  /** CONNACK accepted the connection. */
+  online(sessionPresent: boolean): void
+  message(topic: string, payload: Uint8Array, packet: IPublishPacket): void
+  /** An error on the live connection (keep-alive timeout, protocol error); it ends the connection. */
+  error(error: TidingsError): void
+  /**
+   * The socket closed. `error` is what ended it, if something did (a CONNACK refusal, a timeout, a TLS
+   * failure); `wasOnline` tells a failed attempt from a dropped connection.
+   */
+  closed(outcome: { wasOnline: boolean; error: TidingsError | undefined; close: CloseInfo | undefined }): void
+}
+
+/** One publish as the engine writes it. */
+export interface WirePublish {
+  readonly topic: string
+  readonly payload: string | Uint8Array
+  readonly qos: 0 | 1 | 2
+  readonly retain: boolean
+  readonly properties: Record<string, unknown> | undefined
+}
+
+/** The broker's answer to a SUBSCRIBE: one reason code per filter, or the raw failure MQTT.js reported. */
+export interface SubackResult {
+  readonly codes: ReadonlyArray<number | undefined>
+  readonly failure: unknown
+}
+
+/**
+ * One live (or opening) connection. Callbacks of operations whose connection closed (or was ended by
+ * force) are never called: the client takes those operations back itself when it learns of the close.
+ */
+export interface MqttConnection {
+  /** Writes a publish; `acked` runs on PUBACK/PUBCOMP (QoS 1/2) with the failure, if the broker refused it. */
+  publish(item: WirePublish, acked?: (failure: unknown) => void): void
+  subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
+  unsubscribe(filter: string, done: (failure: unknown) => void): void
+  /** Drops the socket at once; the connection reports `closed` as if the network failed. */
+  drop(): void
+  /** Sends DISCONNECT (after in-flight acks unless `force`) and closes. */
+  end(force: boolean, done: () => void): void
+}
+
+/**
+ * Opens a connection. `openStream` builds the transport; it is called once, synchronously or not at all.
+ */
+export function openConnection(
+  options: EngineOptions,
+  credentials: ConnectCredentials,
+  openStream: () => TransportStream,
+  handlers: ConnectionHandlers,
+): MqttConnection {
+  let closed = false
+  /** Ended by force: late answers of this connection are ignored like those of a closed one. */
+  let abandoned = false
+  let online = false
+  let ending = false
+  let failure: TidingsError | undefined
+  let closeInfo: CloseInfo | undefined
+
+  const stream = (): TransportStream => {
+    const s = openStream()
+    // Registered before MQTT.js adds its own listener, so `closed` is set before MQTT.js fails the
+    // callbacks of this connection's pending operations: those failures are known to be the loss itself.
+    s.on('close', () => {
+      closed = true
+      closeInfo = (s as { closeInfo?: CloseInfo }).closeInfo
+    })
+    return s
+  }
+  const mqtt = new MqttClient(stream, clientOptions(options, credentials))
+  const fail = (error: unknown): void => {
+    const mapped = classifyError(error, options.client.broker.name, options.client.transport.name)
+    if (!online) {
+      failure ??= mapped
+      return
+    }
+    // Errors on a live connection end it; the close names this error as the cause of the loss.
+    failure ??= mapped
+    if (!ending) handlers.error(mapped)
+  }
+  mqtt.on('packetreceive', (packet: Packet) => {
+    // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
+    // because a failure is already recorded.
+    if (packet.cmd !== 'connack' || online) return
+    const code = options.protocolVersion === 5 ? packet.reasonCode : packet.returnCode
+    if (code !== undefined && code !== 0) failure ??= connackRefusal(code, options.client.broker.name)
+  })
+  mqtt.on('connect', (connack) => {
+    online = true
+    handlers.online(connack.sessionPresent === true)
+  })
+  mqtt.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
+    handlers.message(topic, payload, packet),
+  )
+  mqtt.on('error', fail)
+  mqtt.on('close', () => {
+    closed = true
+    // Release MQTT.js's timers; its pending callbacks are ignored from now on.
+    if (!ending) mqtt.end(true)
+    if (ending) return
+    handlers.closed({ wasOnline: online, error: failure, close: closeInfo })
+  })
+  mqtt.connect()
+
+  return {
+    publish(item, acked) {
+      const opts: IClientPublishOptions = { qos: item.qos, retain: item.retain }
+      if (item.properties) opts.properties = item.properties
+      // MQTT.js writes Buffers on its fast path; wrap other views without copying.
+      const payload =
+        typeof item.payload === 'string' || Buffer.isBuffer(item.payload)
+          ? item.payload
+          : Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength)
+      if (!acked) {
+        // No callback for QoS 0: MQTT.js adds a 'drain' listener per callback when the socket backs up,
+        // which makes large bursts quadratic.
+        mqtt.publish(item.topic, payload, opts)
+        return
+      }
+      mqtt.publish(item.topic, payload, opts, (error) => {
+        if (!closed && !abandoned) acked(error ?? undefined)
+      })
+    },
+    subscribe(filters, done) {
+      mqtt.subscribe(filters, (error, granted, suback) => {
+        if (closed || abandoned) return
+        // SUBACK reason codes come back in request order, on success and on failure alike.
+        const codes =
+          (suback as { granted?: number[] } | undefined)?.granted ??
+          (error as { packet?: { granted?: number[] } } | null)?.packet?.granted
+        const keys = Object.keys(filters)
+        done({ codes: keys.map((_, i) => codes?.[i] ?? granted?.[i]?.qos), failure: error ?? undefined })
+      })
+    },
+    unsubscribe(filter, done) {
+      mqtt.unsubscribe(filter, (error, packet) => {
+        if (closed || abandoned) return
+        // MQTT.js passes an MQTT 5 UNSUBACK on whatever its reason codes say (mqtt-packet parses them into
+        // `granted`); a code ≥ 0x80 is a refusal.
+        const code = (packet as { granted?: number[] } | undefined)?.granted?.[0]
+        done(error ?? (code !== undefined && code >= 0x80 ? unsubackFailure(code) : undefined))
+      })
+    },
+    drop() {
+      mqtt.stream?.destroy()
+    },
+    end(force, done) {
+      ending = true
+      // A forced end abandons what is in flight: MQTT.js fails those callbacks, and the client rejects the
+      // operations itself (CLIENT_CLOSED) instead of reporting them as lost.
+      if (force) abandoned = true
+      if (closed) {
+        done()
+        return
+      }
+      mqtt.end(force, () => done())
+    },
+  }
+}
+
+function clientOptions({ client: o, protocolVersion }: EngineOptions, credentials: ConnectCredentials): IClientOptions {
+  const will = o.will
+  return {
+    manualConnect: true,
+    // tidings owns reconnecting (jittered backoff, fresh credentials); MQTT.js's fixed-period timer stays off.
+    reconnectPeriod: 0,
+    resubscribe: false,
+    protocolVersion,
+    keepalive: o.keepaliveSeconds ?? 30,
+    connectTimeout: o.connectTimeoutMs ?? 10_000,
+    clean: o.clean ?? true,
+    clientId: credentials.clientId,
+    username: credentials.username,
+    // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
+    password: credentials.password as IClientOptions['password'],
+    timerVariant: 'native',
+    ...(o.sessionExpirySeconds !== undefined && protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } }
+      : {}),
+    ...(will
+      ? {
+          will: {
+            topic: will.topic,
+            payload: will.payload as Buffer,
+            qos: will.qos ?? 0,
+            retain: will.retain ?? false,
+          },
+        }
+      : {}),
+  }
+}
+
+/** An UNSUBACK refusal in the shape MQTT.js gives other ack failures: an Error with a numeric `code`. */
+function unsubackFailure(code: number): Error {
+  return Object.assign(new Error(`UNSUBACK reason code ${code}`), { code })
+}

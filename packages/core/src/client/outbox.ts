@@ -1,0 +1,155 @@
+import { TidingsError, isTidingsError } from '../errors.js'
+import type { BrokerProfile } from '../contracts.js'
+import type { Topic, TopicParams } from '../topic/template.js'
+import { checkPayloadSize, checkPublish } from './capabilities.js'
+import type { MqttConnection, WirePublish } from './mqtt-engine.js'
+import { fromMqttError } from './mqtt-errors.js'
+import type { PublishOptions } from './types.js'
+
+/** A publish the client accepted and has not finished: waiting to be written, or written and awaiting its ack. */
+export interface OutgoingPublish extends WirePublish {
+  resolve(): void
+  reject(error: TidingsError): void
+}
+
+/** What the outbox needs from the client. */
+export interface OutboxHost {
+  readonly adapter: string
+  readonly broker: BrokerProfile
+  readonly protocolVersion: 4 | 5
+  /** The connection publishes may be written to now (online, no hold), or undefined. */
+  writable(): MqttConnection | undefined
+  /** The live connection even while a hold keeps the app's publishes back. */
+  live(): MqttConnection | undefined
+  /** Throws CLIENT_CLOSED once the client is closed. */
+  assertOpen(): void
+  /** Throws CLIENT_CLOSED when closed, NOT_CONNECTED (naming the topic) when the client gave up. */
+  assertUsable(topic?: string): void
+}
+
+/**
+ * Every publish the client accepted and has not finished, in one store and in order: `waiting` ones
+ * (made offline, or taken back from a connection that dropped before acknowledging them) and `inFlight`
+ * ones (written to the current connection, awaiting PUBACK/PUBCOMP). A publish is in exactly one of the
+ * two; when a connection drops, its unacknowledged publishes go back to the front of `waiting`, in the
+ * order they were first written, and are written again on the next connection (at-least-once).
+ */
+export class Outbox {
+  private waiting: OutgoingPublish[] = []
+  private readonly inFlight = new Set<OutgoingPublish>()
+
+  constructor(
+    private readonly host: OutboxHost,
+    private readonly limit: number,
+  ) {}
+
+  /** Checks and encodes a typed publish, then submits it; resolves once sent (QoS 0) or acknowledged. */
+  publish<T extends string, V>(
+    topic: Topic<T, V>,
+    params: TopicParams<T>,
+    payload: V,
+    options: PublishOptions | undefined,
+  ): Promise<void> {
+    const { host } = this
+    try {
+      const name = topic.name(params)
+      const qos = options?.qos ?? topic.qos
+      const retain = options?.retain ?? topic.retain
+      host.assertOpen()
+      checkPublish(host.broker, name, qos, retain)
+      // MQTT 5 properties are dropped on 3.1.1, which has no place for them.
+      const properties = host.protocolVersion === 5 ? (options?.properties as Record<string, unknown>) : undefined
+      const send = (value: string | Uint8Array): Promise<void> => {
+        checkPayloadSize(host.broker, name, value)
+        host.assertUsable(name)
+        return new Promise((resolve, reject) =>
+          this.submit({ topic: name, payload: value, qos, retain, properties, resolve, reject }),
+        )
+      }
+      const encoded = topic.codec.encode(payload)
+      if (!isPromise(encoded)) return send(encoded)
+      return encoded.then(send, (error: unknown) => {
+        throw encodeError(name, topic, error)
+      })
+    } catch (error) {
+      return Promise.reject(encodeError(topic.template, topic, error))
+    }
+  }
+
+  /**
+   * Writes now when a connection is writable, else waits, up to the limit (beyond it OFFLINE_QUEUE_FULL).
+   * A `raw` publish from a profile bypasses holds (raw publishes are how a hold is released) and, offline,
+   * waits ahead of the app's publishes.
+   */
+  submit(item: OutgoingPublish, raw = false): void {
+    const connection = raw ? this.host.live() : this.host.writable()
+    if (connection) return this.write(connection, item)
+    if (this.waiting.length >= this.limit) {
+      item.reject(
+        new TidingsError(
+          'OFFLINE_QUEUE_FULL',
+          `offline queue is full (${this.limit} publishes); publish to ${item.topic} refused`,
+          { topic: item.topic },
+        ),
+      )
+      return
+    }
+    if (raw) this.waiting.unshift(item)
+    else this.waiting.push(item)
+  }
+
+  /** Writes everything waiting, in order, if a connection is writable. */
+  flush(): void {
+    const connection = this.host.writable()
+    if (!connection || this.waiting.length === 0) return
+    const items = this.waiting
+    this.waiting = []
+    for (const item of items) this.write(connection, item)
+  }
+
+  /** The connection dropped: its unacknowledged publishes wait again, ahead of newer ones. */
+  connectionLost(): void {
+    if (this.inFlight.size === 0) return
+    // Taken back even past the limit: these were accepted already.
+    this.waiting = [...this.inFlight, ...this.waiting]
+    this.inFlight.clear()
+  }
+
+  /** Rejects every publish, waiting and in flight (the client gave up or closed). */
+  rejectAll(error: TidingsError): void {
+    const items = [...this.inFlight, ...this.waiting]
+    this.inFlight.clear()
+    this.waiting = []
+    for (const item of items) item.reject(error)
+  }
+
+  private write(connection: MqttConnection, item: OutgoingPublish): void {
+    if (item.qos === 0) {
+      // QoS 0 promises nothing beyond the write, so it resolves now.
+      connection.publish(item)
+      item.resolve()
+      return
+    }
+    this.inFlight.add(item)
+    connection.publish(item, (failure) => {
+      // Not in flight any more: taken back after a loss, or rejected by close(); the late answer is stale.
+      if (!this.inFlight.delete(item)) return
+      if (failure === undefined) item.resolve()
+      else item.reject(fromMqttError(failure, { adapter: this.host.adapter, operation: 'publish', topic: item.topic }))
+    })
+  }
+}
+
+/** The error for a payload that failed to encode with its topic's codec (TidingsErrors pass through). */
+function encodeError(name: string, topic: Topic<string, unknown>, error: unknown): TidingsError {
+  if (isTidingsError(error)) return error
+  return new TidingsError(
+    'INVALID_PAYLOAD',
+    `payload for ${name} failed to encode with ${topic.codec.name}: ${error instanceof Error ? error.message : String(error)}`,
+    { topic: name, cause: error },
+  )
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
