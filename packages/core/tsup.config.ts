@@ -11,7 +11,7 @@ const browser = browserBundleOptions() as {
 }
 
 export default defineConfig([
-  packageBuild(['src/index.ts']),
+  packageBuild({ index: 'src/index.ts', 'server/index': 'src/server/index.ts' }),
   {
     // The browser condition: MQTT.js's client and its Node-flavoured dependencies bundled in, so an app's
     // bundler needs no Node polyfills and no `process`/`Buffer` globals exist at run time.

@@ -1,4 +1,5 @@
-import { TidingsError, defineServerPublisher, type ServerPublisher, type TidingsClient } from '@tidings/core'
+import { TidingsError, type ServerPublisher, type TidingsClient } from '@tidings/core'
+import { defineServerPublisher } from '@tidings/core/server'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startBellBackend, type BellBackend } from '../src/backend.js'
 import { startDemoBroker, type DemoBroker } from '../src/demo-broker.js'

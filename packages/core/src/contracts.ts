@@ -222,7 +222,7 @@ export interface ServerPublishResult {
 
 /**
  * Pushes from a backend, without holding an MQTT connection where the broker allows it. Build one with
- * `defineServerPublisher`, so both forms behave the same in every adapter.
+ * `defineServerPublisher` from `@tidings/core/server`, so both forms behave the same in every adapter.
  */
 export interface ServerPublisher {
   /**

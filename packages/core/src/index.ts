@@ -74,19 +74,12 @@ export type {
 export {
   assertGrantFilter,
   assertIdentifier,
-  checkCredentialRequest,
-  defineServerPublisher,
   grant,
   identifierProblem,
-  MAX_ERROR_BODY,
   MAX_IDENTIFIER_LENGTH,
-  redactText,
-  redactUrl,
-  type CredentialRequestLimits,
   type GrantFilterOptions,
   type GrantParams,
-  type RawServerPublish,
-} from './server/index.js'
+} from './grant/index.js'
 export { isWellFormedUtf16 } from './topic/utf16.js'
 
 export { genericBroker, type GenericBrokerOptions } from './brokers/generic.js'

@@ -4,12 +4,12 @@ import {
   type TidingsError,
   assertGrantFilter,
   assertIdentifier,
-  checkCredentialRequest,
   grant,
   json,
   topicMatches,
   topic,
 } from '../src/index.js'
+import { checkCredentialRequest } from '../src/server/index.js'
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  type ServerPublishOptions,
-  type TidingsError,
-  bytes,
-  defineServerPublisher,
-  json,
-  redactText,
-  redactUrl,
-  topic,
-} from '../src/index.js'
+import { type ServerPublishOptions, type TidingsError, bytes, json, topic } from '../src/index.js'
+import { defineServerPublisher, redactText, redactUrl } from '../src/server/index.js'
 
 describe('redactUrl()', () => {
   it('removes credentials and secret query values, keeps the rest for debugging', () => {

@@ -1,10 +1,5 @@
-import {
-  TidingsError,
-  checkCredentialRequest,
-  type CredentialIssuer,
-  type CredentialRequest,
-  type IssuedCredentials,
-} from '@tidings/core'
+import { TidingsError, type CredentialIssuer, type CredentialRequest, type IssuedCredentials } from '@tidings/core'
+import { checkCredentialRequest } from '@tidings/core/server'
 import { formatTokenPassword, tokenTypeOf, type TokenSet } from '../auth/token-format.js'
 import { BROKER_NAME, assertClientId, assertGroupId } from '../names.js'
 import type { AliyunMqttApi, TokenActions } from './api.js'

@@ -1,4 +1,5 @@
-import { TidingsError, defineServerPublisher, type ServerPublisher } from '@tidings/core'
+import { TidingsError, type ServerPublisher } from '@tidings/core'
+import { defineServerPublisher } from '@tidings/core/server'
 import { BROKER_NAME, validateAliyunTopic } from '../names.js'
 import type { AliyunMqttApi } from './api.js'
 

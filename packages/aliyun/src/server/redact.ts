@@ -1,4 +1,4 @@
-import { redactText, redactUrl } from '@tidings/core'
+import { redactText, redactUrl } from '@tidings/core/server'
 
 // Signed-request fields whose values must never reach an error: the request signature and an STS token,
 // in a form body or query (`Signature=…`) or echoed as JSON (`"Signature":"…"`). `SignatureMethod` and

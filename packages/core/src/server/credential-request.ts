@@ -1,6 +1,11 @@
 import type { CredentialRequest } from '../contracts.js'
 import { TidingsError } from '../errors.js'
-import { type GrantFilterOptions, MAX_IDENTIFIER_LENGTH, assertGrantFilter, assertIdentifier } from './identifiers.js'
+import {
+  type GrantFilterOptions,
+  MAX_IDENTIFIER_LENGTH,
+  assertGrantFilter,
+  assertIdentifier,
+} from '../grant/identifiers.js'
 
 /** Options of {@link checkCredentialRequest}: the issuer's own limits. */
 export interface CredentialRequestLimits extends GrantFilterOptions {

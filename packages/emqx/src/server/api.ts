@@ -1,4 +1,5 @@
-import { TidingsError, redactUrl } from '@tidings/core'
+import { TidingsError } from '@tidings/core'
+import { redactUrl } from '@tidings/core/server'
 import type { EmqxApi, EmqxApiOptions, EmqxPublishMessage } from './api-types.js'
 import { emqxApiV4 } from './api-v4.js'
 import { emqxApiV5 } from './api-v5.js'

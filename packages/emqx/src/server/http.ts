@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
-import { TidingsError, assertIdentifier, redactText, type TidingsErrorCode } from '@tidings/core'
+import { TidingsError, assertIdentifier, type TidingsErrorCode } from '@tidings/core'
+import { redactText } from '@tidings/core/server'
 import type { EmqxApiOptions } from './api-types.js'
 
 const ADAPTER = 'emqx'

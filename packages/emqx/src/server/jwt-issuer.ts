@@ -1,12 +1,12 @@
 import {
   TidingsError,
   assertIdentifier,
-  checkCredentialRequest,
   randomClientId,
   type CredentialIssuer,
   type CredentialRequest,
   type IssuedCredentials,
 } from '@tidings/core'
+import { checkCredentialRequest } from '@tidings/core/server'
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose'
 import type { KeyObject } from 'node:crypto'
 import { buildAcl } from './acl.js'

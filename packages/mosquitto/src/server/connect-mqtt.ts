@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { TidingsError, redactUrl } from '@tidings/core'
+import { TidingsError } from '@tidings/core'
+import { redactUrl } from '@tidings/core/server'
 import { connect, type IClientOptions, type MqttClient } from 'mqtt'
 import { ADAPTER, connectError } from './errors.js'
 

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto'
 import {
   TidingsError,
   assertIdentifier,
-  checkCredentialRequest,
   identifierProblem,
   type CredentialIssuer,
   type CredentialRequest,
   type IssuedCredentials,
 } from '@tidings/core'
+import { checkCredentialRequest } from '@tidings/core/server'
 import { deleteCredentials, takeSnapshot } from './credential-cleanup.js'
 import { writeMarker, writeRoleMarker } from './credential-marker.js'
 import { credentialRoleAcls } from './credential-role.js'

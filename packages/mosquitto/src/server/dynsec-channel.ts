@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { TidingsError, redactText } from '@tidings/core'
+import { TidingsError } from '@tidings/core'
+import { redactText } from '@tidings/core/server'
 import type { MqttClient } from 'mqtt'
 import type { DynsecCommand, DynsecResult } from './dynsec-types.js'
 import { checkCommand } from './command-check.js'

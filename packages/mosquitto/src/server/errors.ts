@@ -1,4 +1,5 @@
-import { TidingsError, fromMqttError, isTidingsError, redactText, redactUrl } from '@tidings/core'
+import { TidingsError, fromMqttError, isTidingsError } from '@tidings/core'
+import { redactText, redactUrl } from '@tidings/core/server'
 
 export const ADAPTER = 'mosquitto'
 

@@ -1,11 +1,6 @@
 import { Buffer } from 'node:buffer'
-import {
-  TidingsError,
-  assertTopicName,
-  defineServerPublisher,
-  type ServerPublisher,
-  type ServerPublishResult,
-} from '@tidings/core'
+import { TidingsError, assertTopicName, type ServerPublisher, type ServerPublishResult } from '@tidings/core'
+import { defineServerPublisher } from '@tidings/core/server'
 import type { MqttClient, OnPacketCallback } from 'mqtt'
 import { ADAPTER, publishError } from './errors.js'
 
