@@ -106,6 +106,7 @@ async function benchmark(kind: BenchResult['kind'], flags: BenchFlags, io: Io): 
         }),
       )
     } else {
+      let subscribed = 0
       await Promise.all(
         Array.from({ length: clients }, async (_, i) => {
           const filter = topicFor(i)
@@ -127,6 +128,10 @@ async function benchmark(kind: BenchResult['kind'], flags: BenchFlags, io: Io): 
                 },
                 { qos },
               )
+              .then(() => {
+                // Scripts start `bench pub` once every subscriber is in place.
+                if (++subscribed === clients) io.err(`subscribed ${clients} clients`)
+              })
               .catch((error: unknown) => {
                 recorder.failure(error)
                 clearTimeout(timer)

@@ -108,13 +108,28 @@ describe('tidings sub / pub against Mosquitto', () => {
     expect(unset.stderr).toMatch(/MQ_PW, which is not set/)
   })
 
-  it('bench pub: publishes count × clients and reports latency percentiles as JSON', async () => {
+  it('bench pub, sub and conn: counts, latency percentiles, errors by code', async () => {
     const r = await runCli(['bench', 'pub', ...auth(), '-c', '3', '-C', '20', '-q', '1', '--json'], { env })
     expect(r.code, r.stderr).toBe(0)
     const summary = JSON.parse(r.stdout)
     expect(summary).toMatchObject({ kind: 'pub', clients: 3, ok: 60, errors: {} })
     expect(summary.latencyMs.p50).toBeGreaterThan(0)
     expect(summary.latencyMs.p99).toBeGreaterThanOrEqual(summary.latencyMs.p50)
+    // bench sub measures latency from the timestamps bench pub writes.
+    const sub = startCli(
+      ['bench', 'sub', ...auth(), '-c', '2', '-C', '10', '-t', 'cli/bench/%i', '-q', '1', '--json', '-d', '15'],
+      {
+        env,
+      },
+    )
+    await sub.waitFor(/subscribed 2 clients/, 'stderr')
+    const pub = await runCli(['bench', 'pub', ...auth(), '-c', '2', '-C', '10', '-t', 'cli/bench/%i', '-q', '1'], {
+      env,
+    })
+    expect(pub.stdout).toMatch(/messages acked\s+20/)
+    const got = await sub.done
+    expect(got.code, got.stderr).toBe(0)
+    expect(JSON.parse(got.stdout)).toMatchObject({ kind: 'sub', ok: 20, latencyMs: { p50: expect.any(Number) } })
     const table = await runCli(['bench', 'conn', ...auth(), '-c', '2'], { env: { TIDINGS_PASSWORD: 'nope' } })
     expect(table.stdout).toMatch(/NOT_AUTHORIZED\s+2/)
     expect(table.code).toBe(1)
