@@ -5,7 +5,7 @@ import { resolveSettings, withConnectionOptions, type ConnectionFlags } from '..
 import { openClient } from '../connection/open.js'
 import { encodePayload, parseFormat } from '../output/payload.js'
 import type { Io } from './sub.js'
-import { collect, parseCount, parseParams, parseQos, topicArg } from './topic-arg.js'
+import { collect, parseCount, parseParams, parseQos, parseSeconds, topicArg } from './topic-arg.js'
 
 interface PubFlags extends ConnectionFlags {
   param?: string[]
@@ -15,6 +15,7 @@ interface PubFlags extends ConnectionFlags {
   file?: string
   stdin?: boolean
   count?: string
+  timeout?: string
 }
 
 // Beyond every broker's limit anyway; stops a mistaken `--file /dev/zero` from eating memory.
@@ -34,7 +35,8 @@ export function registerPub(program: Command, io: Io, run: (fn: () => Promise<vo
       .option('-f, --format <format>', 'read the message as text, json (checked), hex or base64', 'text')
       .option('--file <path>', 'send the contents of a file')
       .option('--stdin', 'send standard input')
-      .option('-C, --count <n>', 'publish the message n times', '1'),
+      .option('-C, --count <n>', 'publish the message n times', '1')
+      .option('-W, --timeout <seconds>', 'fail (exit 124) unless connected and acknowledged within this long'),
   ).action((text: string, message: string | undefined, flags: PubFlags) => run(() => publish(text, message, flags, io)))
 }
 
@@ -42,6 +44,7 @@ async function publish(text: string, message: string | undefined, flags: PubFlag
   const qos = parseQos(flags.qos)
   const format = parseFormat(flags.format)
   const count = parseCount('--count', flags.count) ?? 1
+  const timeout = parseSeconds('--timeout', flags.timeout)
   const sources = [message !== undefined, flags.file !== undefined, flags.stdin === true].filter(Boolean).length
   if (sources !== 1) {
     throw new TidingsError('INVALID_OPTIONS', 'give exactly one of: a message argument, --file <path>, --stdin')
@@ -52,12 +55,24 @@ async function publish(text: string, message: string | undefined, flags: PubFlag
   if (arg.kind !== 'typed') throw new TidingsError('INVALID_TOPIC', 'cannot publish to a filter')
   const name = arg.topic.name(arg.params as never)
   const settings = resolveSettings(flags)
-  const { client } = await openClient(settings, { subscribe: [], publish: [name] })
+  const work = async (): Promise<void> => {
+    const { client } = await openClient(settings, { subscribe: [], publish: [name] })
+    try {
+      for (let i = 0; i < count; i++) await client.publish(arg.topic, arg.params as never, payload)
+      io.err(io.errStyle.dim(`published ${count} message${count === 1 ? '' : 's'} to ${name}`))
+    } finally {
+      await client.close()
+    }
+  }
+  if (timeout === undefined) return work()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TidingsError('TIMEOUT', `not published within ${timeout} s`)), timeout * 1000)
+  })
   try {
-    for (let i = 0; i < count; i++) await client.publish(arg.topic, arg.params as never, payload)
-    io.err(io.errStyle.dim(`published ${count} message${count === 1 ? '' : 's'} to ${name}`))
+    await Promise.race([work(), expired])
   } finally {
-    await client.close()
+    clearTimeout(timer)
   }
 }
 

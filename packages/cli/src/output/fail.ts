@@ -18,7 +18,7 @@ const HINTS: Partial<Record<TidingsErrorCode, string>> = {
   WS_HANDSHAKE_FAILED: 'check the WebSocket path in --url (EMQX /mqtt, RabbitMQ /ws)',
   SUBSCRIBE_DENIED: 'the broker’s ACL refuses this filter for these credentials',
   PUBLISH_DENIED: 'the broker’s ACL refuses this topic for these credentials',
-  TIMEOUT: 'fewer messages than --count arrived before --timeout',
+  TIMEOUT: 'not done within --timeout (sub: fewer than --count messages arrived)',
   RECONNECT_EXHAUSTED: 'the broker stayed unreachable',
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -58,6 +59,21 @@ describe('tidings sub / pub against Mosquitto', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     // Without --count, --timeout is a listening window and ends cleanly.
     expect((await runCli(['sub', 'cli/quiet', ...auth(), '-W', '0.3'], { env })).code).toBe(0)
+  })
+
+  it('pub --timeout: a broker that never answers CONNACK ends in TIMEOUT (124), not a hang', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = silent.address() as AddressInfo
+      const started = Date.now()
+      const r = await runCli(['pub', 'cli/x', 'm', '--url', `mqtt://127.0.0.1:${port}`, '-W', '0.5'])
+      expect(r.code).toBe(124)
+      expect(r.stderr).toMatch(/^error TIMEOUT: /m)
+      expect(Date.now() - started).toBeLessThan(8000)
+    } finally {
+      silent.close()
+    }
   })
 
   it('wrong password: NOT_AUTHORIZED, exit 1, no stack unless --debug, password never printed', async () => {
