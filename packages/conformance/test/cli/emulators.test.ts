@@ -1,3 +1,5 @@
+import { startDevBroker } from '@tidings/devbroker'
+import { aliyunEmulation } from '@tidings/devbroker/aliyun'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt, runCli, startCli, type CliProcess } from './run-cli.js'
 
@@ -123,5 +125,38 @@ describe('tidings against the Aliyun emulation', () => {
     const none = await runCli(['pub', 'alarms/s1', 'x', ...aliyun('pub3')])
     expect(none.code).toBe(1)
     expect(none.stderr).toMatch(/^error INVALID_OPTIONS: .*ALIYUN_ACCESS_KEY_SECRET/m)
+  })
+})
+
+describe('tidings --broker aliyun --token', () => {
+  it('signs in with a token the cloud issued (Token mode); a revoked one is NOT_AUTHORIZED', async () => {
+    // The broker runs in this process, so the test can apply for a token as the OpenAPI would.
+    const emulation = aliyunEmulation({ instanceId: ALIYUN.instance, accessKeys: { [ALIYUN.id]: ALIYUN.secret } })
+    const broker = await startDevBroker({ emulate: emulation })
+    try {
+      const record = emulation.registry.applyToken({
+        instanceId: ALIYUN.instance,
+        accessKeyId: ALIYUN.id,
+        resources: ['tokens/#'],
+        actions: 'R,W',
+        expireTime: Date.now() + 3_600_000,
+      })
+      const flags = (device: string) => [
+        ...['--broker', 'aliyun', '--url', broker.mqttUrl, '--access-key-id', ALIYUN.id],
+        ...['--instance-id', ALIYUN.instance, '--group-id', 'GID_cli', '--device-id', device, '--token', record.token],
+      ]
+      const sub = startCli(['sub', 'tokens/{id}', ...flags('tsub'), '-C', '1', '--jsonl'])
+      started.push(sub)
+      await sub.waitFor(/subscribed/, 'stderr')
+      const pub = await runCli(['pub', 'tokens/t1', 'ok', ...flags('tpub'), '-q', '1'])
+      expect(pub.code, pub.stderr).toBe(0)
+      expect(JSON.parse((await sub.done).stdout)).toMatchObject({ topic: 'tokens/t1', payload: 'ok' })
+      emulation.registry.revokeToken(record.token)
+      const revoked = await runCli(['pub', 'tokens/t1', 'no', ...flags('tpub2')])
+      expect(revoked.code).toBe(1)
+      expect(revoked.stderr).toMatch(/^error NOT_AUTHORIZED: /m)
+    } finally {
+      await broker.close()
+    }
   })
 })
