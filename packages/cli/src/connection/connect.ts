@@ -69,7 +69,7 @@ function emqxProfile(
   login: { clientId?: string; username?: string; password?: string },
   topics: CommandTopics,
 ): BrokerProfile {
-  const version = s.protocolVersion ? { version: s.protocolVersion } : {}
+  const version = s.protocolVersion ? { protocolVersion: s.protocolVersion } : {}
   if (!s.jwtSecret) return emqx({ ...where, ...login, ...version })
   if (s.password) throw new TidingsError('INVALID_OPTIONS', 'give either --jwt-secret or a password, not both')
   const issuer = emqxCredentialIssuer({ secret: s.jwtSecret })
@@ -119,7 +119,7 @@ function aliyunProfile(s: ConnectionSettings, url: ParsedUrl): BrokerProfile {
     instanceId,
     groupId,
     deviceId,
-    auth,
+    credentials: auth,
     ...(custom ? { host: url.host, ...(url.port ? { ports: { [url.scheme]: url.port } } : {}) } : {}),
     ...(url.scheme === 'mqtts' || url.scheme === 'wss' ? { tls: true } : {}),
   })

@@ -1,4 +1,5 @@
-import { isTidingsError, redactText, type TidingsErrorCode } from '@tidings/core'
+import { isTidingsError, type TidingsErrorCode } from '@tidings/core'
+import { redactText } from '@tidings/core/server'
 import type { Style } from './style.js'
 
 /** Exit status when `--timeout` ends before `--count` messages arrived, as `timeout(1)` uses. */
