@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { createRequire } from 'node:module'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytes, json, text } from '../../src/index.js'
@@ -35,7 +36,27 @@ const payloadArb = fc
     return new Uint8Array(out)
   })
 
+// The `buffer` package that browser and mini-program builds bundle instead of Node's Buffer.
+const BundledBuffer = (createRequire(import.meta.url)('buffer/') as { Buffer: typeof Buffer }).Buffer
+
 describe('codecs (fuzz)', () => {
+  it('both UTF-8 decoders tidings runs on mark every ill-formed input with U+FFFD (what text() relies on)', () => {
+    fc.assert(
+      fc.property(payloadArb, (payload) => {
+        const expected = wellFormed(payload)
+        for (const B of [Buffer, BundledBuffer]) {
+          const decoded = B.from(payload).toString('utf8')
+          if (expected !== undefined) expect(decoded).toBe(expected)
+          else {
+            expect(decoded).toContain('\ufffd')
+            expect(Buffer.from(decoded).equals(Buffer.from(payload))).toBe(false)
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   it('json: a correct value or INVALID_PAYLOAD, never another error', () => {
     const c = json()
     fc.assert(
