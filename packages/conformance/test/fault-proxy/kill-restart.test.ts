@@ -1,7 +1,18 @@
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import mqtt, { type IConnackPacket } from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type MosquittoFixture, spawnMosquitto, startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
 import { connectRaw, endAll, next } from './helpers.js'
+
+/** Resolves once `path` was written after `since` (epoch ms); rejects after 10 s. */
+async function savedAfter(path: string, since: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(path) && statSync(path).mtimeMs > since) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`${path} not written within 10 s`)
+}
 
 describe('Mosquitto killed with SIGKILL and restarted on the same port', () => {
   let broker: MosquittoFixture | undefined
@@ -20,8 +31,9 @@ describe('Mosquitto killed with SIGKILL and restarted on the same port', () => {
     const session = { clientId: 'fp-crash', clean: false, protocolVersion: 4 as const }
     const first = await connectRaw(proxy.port, session)
     await first.subscribeAsync('fp/crash', { qos: 1 })
-    // Past one autosave (autosave_interval 1) so the session is on disk when the process dies.
-    await new Promise((r) => setTimeout(r, 1500))
+    // Until an autosave (every second) has written the session: a crash loses what is not on disk.
+    if (persistence) await savedAfter(join(broker.dir, 'mosquitto.db'), Date.now())
+    else await new Promise((r) => setTimeout(r, 1500))
     const lost = next(first, 'close')
     await broker.stop({ signal: 'SIGKILL' })
     await lost
