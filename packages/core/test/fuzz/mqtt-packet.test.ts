@@ -72,6 +72,12 @@ describe(`mqtt-packet ${mqttPacketVersion} parser, fed by a hostile broker`, () 
     expect(held).toEqual([0, 3, 1003])
   })
 
+  it('the announced length is readable as soon as the header is parsed (where a size limit can act)', () => {
+    const parser = mqttPacket.parser() as Parser & { packet: { cmd: string; length: number } }
+    parser.parse(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x64]))
+    expect(parser.packet).toMatchObject({ cmd: 'publish', length: 209_715_200 })
+  })
+
   it('a remaining length longer than four bytes is an error event', () => {
     expect(feed([[0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]]).events).toEqual([['error', 'Invalid variable byte integer']])
   })
