@@ -42,7 +42,7 @@ export {
   type TopicPayload,
 } from './topic/template.js'
 export { TopicTrie, topicMatches } from './topic/trie.js'
-export { assertParamValue, assertTopicFilter, assertTopicName } from './topic/validate.js'
+export { assertParamValue, assertTopicFilter, assertTopicName, incomingTopicProblem } from './topic/validate.js'
 export { bytes, json, schema, text, type Codec } from './codecs.js'
 export { fromBase64, toBase64, utf8, utf8Bytes } from './encoding.js'
 

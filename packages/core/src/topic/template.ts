@@ -33,7 +33,11 @@ export interface Topic<T extends string = string, V = unknown> {
   name(params: TopicParams<T>): string
   /** A subscription filter: missing parameters become `+`. Throws INVALID_TOPIC. */
   filter(params?: Partial<TopicParams<T>>): string
-  /** Reads the parameters back from a received topic name, or `undefined` if it does not fit the template. */
+  /**
+   * Reads the parameters back from a received topic name, or `undefined` if it does not fit the
+   * template or a parameter level holds `+` or `#` (a topic name never has wildcards). An empty level
+   * gives an empty string: it is a valid MQTT level even though {@link Topic.name} refuses it.
+   */
   parse(topicName: string): TopicParams<T> | undefined
 }
 
@@ -44,6 +48,7 @@ type Level =
   | { readonly literal: string; readonly param?: undefined }
   | { readonly literal?: undefined; readonly param: string }
 
+const WILDCARD = /[+#]/
 const PARAM_LEVEL = /^\{([A-Za-z_$][\w$]*)\}$/
 
 /**
@@ -107,9 +112,13 @@ export function topic<const T extends string, V>(
       const out: Record<string, string> = {}
       for (let i = 0; i < levels.length; i++) {
         const level = levels[i]!
+        const part = parts[i]!
         if (level.param === undefined) {
-          if (parts[i] !== level.literal) return undefined
-        } else out[level.param] = parts[i]!
+          if (part !== level.literal) return undefined
+        } else if (WILDCARD.test(part)) {
+          // A wildcard is never a value: `rel/#` must not yield `{ x: '#' }`.
+          return undefined
+        } else out[level.param] = part
       }
       return out as TopicParams<T>
     },

@@ -1,3 +1,5 @@
+const WILDCARD = /[+#]/
+
 interface TrieNode<V> {
   children?: Map<string, TrieNode<V>>
   values?: Set<V>
@@ -55,8 +57,15 @@ export class TopicTrie<V> {
     return true
   }
 
-  /** Calls `visit` once per value whose filter matches the topic name. */
+  /**
+   * Calls `visit` once per value whose filter matches the topic name.
+   *
+   * A name is never a filter: one containing `+` or `#` (which a conforming broker never sends, MQTT
+   * §4.7.1) matches nothing, so a literal `+` level cannot reach both the `+` and the exact branch, nor
+   * a `#` level fill a parameter. Callers refuse such names first with `incomingTopicProblem`.
+   */
   match(topicName: string, visit: (value: V) => void): void {
+    if (WILDCARD.test(topicName)) return
     const levels = topicName.split('/')
     // MQTT §4.7.2: a topic starting with `$` is not matched by a filter starting with a wildcard.
     this.walk(this.root, levels, 0, visit, topicName.charCodeAt(0) === 36 /* $ */)

@@ -55,6 +55,35 @@ export function assertParamValue(name: string, value: unknown, template: string)
   }
 }
 
+/**
+ * Why a topic name received from the broker must be refused, or `undefined` when it may be dispatched.
+ *
+ * Contract for the client: call it on every PUBLISH topic before matching subscriptions; a non-undefined
+ * answer means the broker broke the protocol, so close the connection with `PROTOCOL_ERROR` and
+ * dispatch nothing (MQTT 3.1.1 §4.8 / 5.0 §4.13: a receiver of a malformed packet closes the
+ * connection). Pure and cheap: one scan of the string.
+ *
+ * Refused: the empty name (MQTT 5 allows it only with a topic alias, which the client resolves before
+ * this check), U+0000, the wildcards `+` and `#` (§4.7.1: names never contain them), lone surrogates,
+ * and U+FFFD. The last is a trade-off: the spec says a receiver MUST close on ill-formed UTF-8
+ * (§1.5.3 / §1.5.4), but mqtt-packet decodes the topic with `Buffer#toString('utf8')`, which turns every
+ * ill-formed sequence into U+FFFD and does not expose the raw bytes. U+FFFD in the decoded name is the
+ * only trace of such bytes, so it is refused, at the cost of refusing a well-formed U+FFFD a publisher
+ * meant literally (Mosquitto and EMQX refuse ill-formed UTF-8 topics from their publishers, so this
+ * only trips on a broken or hostile broker or path).
+ */
+export function incomingTopicProblem(topic: string): string | undefined {
+  if (typeof topic !== 'string' || topic.length === 0) return 'the topic name is empty'
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i)
+    if (c === 0) return 'the topic name contains U+0000'
+    if (c === 0x2b /* + */ || c === 0x23 /* # */) return 'the topic name contains the wildcard + or #'
+    if (c === 0xfffd) return 'the topic name contains U+FFFD (ill-formed UTF-8 from the broker)'
+  }
+  if (!isWellFormedUtf16(topic)) return 'the topic name is not well-formed UTF-16'
+  return undefined
+}
+
 function assertCommon(topic: string): void {
   if (topic.includes('\u0000')) throw invalid(topic, 'a topic cannot contain U+0000')
   if (!isWellFormedUtf16(topic)) throw invalid(topic, 'a topic must be well-formed UTF-16 (no lone surrogates)')
