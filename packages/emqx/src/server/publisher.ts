@@ -1,4 +1,4 @@
-import { type ServerPublisher } from '@tidings/core'
+import type { ServerPublisher } from '@tidings/core'
 import { defineServerPublisher } from '@tidings/core/server'
 import type { EmqxApi } from './api-types.js'
 
