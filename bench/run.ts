@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { clientbound } from './suites/clientbound.js'
 import { connections } from './suites/connections.js'
 import { dispatch } from './suites/dispatch.js'
+import { soak } from './suites/soak.js'
 import { throughput } from './suites/throughput.js'
 import { ws } from './suites/ws.js'
 import type { BenchContext, BenchRow, BenchSuite } from './types.js'
@@ -23,6 +24,7 @@ const suites: Array<[string, BenchSuite, { byDefault: boolean }?]> = [
   ['throughput', throughput],
   ['connections', connections],
   ['ws', ws],
+  ['soak', soak, { byDefault: false }],
 ]
 
 const brokers: MosquittoFixture[] = []
@@ -45,9 +47,11 @@ for (const [name, suite, options] of suites) {
     for (const row of await suite(ctx)) {
       const ratio = row.ratios
         ? row.ratios.median
-        : row.raw !== null && row.tidings !== null && row.raw !== 0
-          ? row.tidings / row.raw
-          : null
+        : row.compare === false
+          ? null
+          : row.raw !== null && row.tidings !== null && row.raw !== 0
+            ? row.tidings / row.raw
+            : null
       const pass =
         !row.target || ratio === null
           ? null

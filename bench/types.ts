@@ -15,6 +15,8 @@ export interface BenchRow {
    * and their spread. When given, the table's ratio is its median rather than `tidings / raw`.
    */
   ratios?: Spread
+  /** `false`: the two figures are shown side by side without a ratio (e.g. slopes near zero). */
+  compare?: false
   /** Target for tidings/raw: at least `min`, at most `max`. */
   target?: { min?: number; max?: number }
   /** Extra context printed under the table. */
