@@ -5,7 +5,7 @@ export type Side = 'raw' | 'tidings'
 
 /** A command from the suite to a worker. */
 export type Command =
-  | { id: number; op: 'batch'; qos: 0 | 1; count: number; window: number }
+  | { id: number; op: 'batch'; qos: 0 | 1; count: number; window: number; probeHeap: boolean }
   | { id: number; op: 'rtt'; count: number }
   | { id: number; op: 'close' }
 
@@ -17,6 +17,11 @@ export interface BatchResult {
   cpuUs: number
   /** Highest heapUsed sampled while publishing, minus heapUsed after a full GC before the batch, in bytes. */
   heapPeakDelta: number
+  /**
+   * With `probeHeap`: heapUsed after a full GC taken when half the messages have arrived (the window still
+   * in flight), minus heapUsed after a full GC before the batch, in bytes. What the window keeps alive.
+   */
+  heapRetained?: number
 }
 
 /** One round of one-at-a-time QoS 1 round trips, in ms. */

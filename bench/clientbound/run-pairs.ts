@@ -69,6 +69,28 @@ export async function batchPairs(
   return pairs
 }
 
+/**
+ * Interleaved pairs of batches that collect garbage when half the messages have arrived: the heap a window
+ * of publishes keeps alive. Kept apart from the timed batches, whose CPU the collection would distort.
+ */
+export async function heapPairs(
+  workers: Pair<Worker>,
+  options: { qos: 0 | 1; count: number; window: number; pairs: number },
+): Promise<Array<Pair<number>>> {
+  const pairs: Array<Pair<number>> = []
+  for (let i = 0; i < options.pairs; i++) {
+    const order = i % 2 === 0 ? (['raw', 'tidings'] as const) : (['tidings', 'raw'] as const)
+    const pair: Partial<Pair<number>> = {}
+    for (const side of order) {
+      const result = await workers[side].batch(options.qos, options.count, options.window, true)
+      if (result.heapRetained === undefined) throw new Error(`bench: the ${side} worker took no heap probe`)
+      pair[side] = result.heapRetained
+    }
+    pairs.push(pair as Pair<number>)
+  }
+  return pairs
+}
+
 /** Interleaved rounds of one-at-a-time QoS 1 round trips, after one discarded round per side. */
 export async function rttPairs(workers: Pair<Worker>, rounds: number, count: number): Promise<Array<Pair<RttResult>>> {
   await workers.raw.rtt(count)

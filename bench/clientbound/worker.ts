@@ -19,19 +19,35 @@ if (!collect) throw new Error('bench worker: run node with --expose-gc')
 /** Samples the heap every this many received messages: often enough to see the peak, cheap next to them. */
 const HEAP_SAMPLE_EVERY = 256
 
-async function batch(client: SideClient, qos: 0 | 1, count: number, window: number): Promise<BatchResult> {
+async function batch(
+  client: SideClient,
+  qos: 0 | 1,
+  count: number,
+  window: number,
+  probeHeap: boolean,
+): Promise<BatchResult> {
   collect!()
   collect!()
   const base = getHeapStatistics().used_heap_size
   let peak = base
+  let retained: number | undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await client.batch(qos, count, window, (received) => {
     if (received % HEAP_SAMPLE_EVERY === 0) peak = Math.max(peak, getHeapStatistics().used_heap_size)
+    if (probeHeap && received === Math.floor(count / 2)) {
+      collect!()
+      retained = getHeapStatistics().used_heap_size - base
+    }
   })
   const ms = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
-  return { ms, cpuUs: cpu.user + cpu.system, heapPeakDelta: peak - base }
+  return {
+    ms,
+    cpuUs: cpu.user + cpu.system,
+    heapPeakDelta: peak - base,
+    ...(retained === undefined ? {} : { heapRetained: retained }),
+  }
 }
 
 async function rtt(client: SideClient, count: number): Promise<RttResult> {
@@ -45,7 +61,7 @@ process.on('message', (command: Command) => {
   const run = async (): Promise<BatchResult | RttResult | null> => {
     switch (command.op) {
       case 'batch':
-        return batch(client, command.qos, command.count, command.window)
+        return batch(client, command.qos, command.count, command.window, command.probeHeap)
       case 'rtt':
         return rtt(client, command.count)
       case 'close':

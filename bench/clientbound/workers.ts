@@ -9,7 +9,8 @@ type Request = Command extends infer C ? (C extends { id: number } ? Omit<C, 'id
 export interface Worker {
   readonly side: Side
   readonly pid: number
-  batch(qos: 0 | 1, count: number, window: number): Promise<BatchResult>
+  /** One batch; with `probeHeap` it also collects garbage mid-batch, so its time and CPU are not comparable. */
+  batch(qos: 0 | 1, count: number, window: number, probeHeap?: boolean): Promise<BatchResult>
   rtt(count: number): Promise<RttResult>
   /** Closes the clients and waits for the process to exit; kills it if it does not within 5 s. */
   close(): Promise<void>
@@ -77,7 +78,8 @@ export async function startWorker(side: Side, host: string, port: number, prefix
   return {
     side,
     pid: child.pid!,
-    batch: (qos, count, window) => request<BatchResult>({ op: 'batch', qos, count, window }),
+    batch: (qos, count, window, probeHeap = false) =>
+      request<BatchResult>({ op: 'batch', qos, count, window, probeHeap }),
     rtt: (count) => request<RttResult>({ op: 'rtt', count }),
     async close() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
