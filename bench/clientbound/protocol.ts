@@ -29,9 +29,3 @@ export interface RttResult {
   p50: number
   p99: number
 }
-
-/** A worker's answer to a command (or its first message, `ready`). */
-export type Reply =
-  | { ready: true }
-  | { id: number; ok: true; result: BatchResult | RttResult | null }
-  | { id: number; ok: false; error: string }

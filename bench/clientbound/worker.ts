@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8'
-import type { BatchResult, Command, Reply, RttResult, Side } from './protocol.js'
+import { serveParent } from '../child.js'
+import type { BatchResult, Command, RttResult, Side } from './protocol.js'
 import { rawSide } from './raw-side.js'
 import type { SideClient } from './side.js'
 import { tidingsSide } from './tidings-side.js'
@@ -7,11 +8,6 @@ import { tidingsSide } from './tidings-side.js'
 // One side of the client-bound suite: its publisher and subscriber live in this process, so
 // `process.cpuUsage()` here is exactly that side's client CPU. Started by the suite with an IPC channel.
 const [side, host, port] = process.argv.slice(2) as [Side, string, string]
-const send = (reply: Reply): void => {
-  process.send?.(reply)
-}
-// The suite going away (crash, Ctrl-C) closes the channel: leave with it rather than linger.
-process.on('disconnect', () => process.exit(0))
 
 const collect = (globalThis as { gc?: () => void }).gc
 if (!collect) throw new Error('bench worker: run node with --expose-gc')
@@ -57,24 +53,14 @@ async function rtt(client: SideClient, count: number): Promise<RttResult> {
 }
 
 const client = side === 'raw' ? await rawSide(`mqtt://${host}:${port}`) : await tidingsSide(host, Number(port))
-process.on('message', (command: Command) => {
-  const run = async (): Promise<BatchResult | RttResult | null> => {
-    switch (command.op) {
-      case 'batch':
-        return batch(client, command.qos, command.count, command.window, command.probeHeap)
-      case 'rtt':
-        return rtt(client, command.count)
-      case 'close':
-        await client.close()
-        return null
-    }
+serveParent(async (raw) => {
+  const command = raw as unknown as Command
+  switch (command.op) {
+    case 'batch':
+      return batch(client, command.qos, command.count, command.window, command.probeHeap)
+    case 'rtt':
+      return rtt(client, command.count)
+    case 'close':
+      return client.close()
   }
-  run().then(
-    (result) => {
-      send({ id: command.id, ok: true, result })
-      if (command.op === 'close') process.disconnect()
-    },
-    (error: unknown) => send({ id: command.id, ok: false, error: String(error) }),
-  )
 })
-send({ ready: true })
