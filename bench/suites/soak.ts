@@ -32,7 +32,7 @@ export const soak: BenchSuite = async (ctx) => {
   const what = `${SUBSCRIPTIONS} subscriptions, Mosquitto restarts`
   rows.push(
     {
-      name: `soak: heap slope per reconnect cycle, after GC (${raw.cycles} / ${ours.cycles} cycles, ${what})`,
+      name: `soak: heap slope per reconnect cycle, after GC, code spaces excluded (${raw.cycles} / ${ours.cycles} cycles, ${what})`,
       unit: 'B/cycle',
       raw: raw.slope,
       tidings: ours.slope,
