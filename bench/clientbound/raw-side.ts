@@ -1,0 +1,78 @@
+import { connectAsync } from 'mqtt'
+import { completion, PAYLOAD, type SideClient, withTimeout } from './side.js'
+
+/** Raw MQTT.js: publish callbacks drive the window, as a backend written against MQTT.js would. */
+export async function rawSide(url: string): Promise<SideClient> {
+  const [pub, sub] = await Promise.all([
+    connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0 }),
+    connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0 }),
+  ])
+  // At QoS 0 MQTT.js parks each callback on the socket's `drain` event while the buffer is full, so up to
+  // `window` listeners wait on it at once.
+  pub.stream.setMaxListeners(0)
+  let onMessage: (topic: string) => void = () => {}
+  sub.on('message', (topic) => onMessage(topic))
+  await sub.subscribeAsync('bench/cb/raw/q0', { qos: 0 })
+  await sub.subscribeAsync(['bench/cb/raw/q1', 'bench/cb/raw/rtt'], { qos: 1 })
+  const buf = Buffer.from(PAYLOAD)
+
+  return {
+    batch(qos, count, window, onReceived) {
+      const name = `bench/cb/raw/q${qos}`
+      const finished = completion(`raw QoS ${qos} batch`)
+      let sent = 0
+      let outstanding = 0
+      let acked = 0
+      let received = 0
+      let pumping = false
+      const check = (): void => {
+        if (received >= count && acked >= count) finished.done()
+      }
+      const settled = (error?: Error): void => {
+        if (error) return finished.fail(error)
+        outstanding--
+        acked++
+        check()
+        pump()
+      }
+      // MQTT.js calls a QoS 0 callback synchronously when the socket took the packet: the flag turns that
+      // re-entry into another turn of the loop instead of a recursion as deep as the batch.
+      const pump = (): void => {
+        if (pumping) return
+        pumping = true
+        while (outstanding < window && sent < count) {
+          sent++
+          outstanding++
+          pub.publish(name, buf, { qos }, settled)
+        }
+        pumping = false
+      }
+      onMessage = (topic) => {
+        if (topic !== name) return
+        received++
+        onReceived(received)
+        check()
+      }
+      pump()
+      return finished.promise
+    },
+    rtt(count) {
+      return withTimeout('raw round trips', async () => {
+        const samples: number[] = []
+        for (let i = 0; i < count; i++) {
+          const arrived = new Promise<void>((resolve) => {
+            onMessage = () => resolve()
+          })
+          const t0 = performance.now()
+          pub.publish('bench/cb/raw/rtt', buf, { qos: 1 })
+          await arrived
+          samples.push(performance.now() - t0)
+        }
+        return samples
+      })
+    },
+    async close() {
+      await Promise.all([pub.endAsync(), sub.endAsync()])
+    },
+  }
+}
