@@ -73,7 +73,12 @@ export interface TtLike extends LifecycleApi {
 
 /** uni-app `uni`: returns a SocketTask only when a callback is passed, else a Promise. */
 export interface UniLike extends LifecycleApi {
-  connectSocket(options: ConnectSocketOptions): SocketTaskLike | PromiseLike<unknown>
+  /** `multiple` is passed on to Alipay when uni-app compiled to Alipay (it then returns Alipay's task). */
+  connectSocket(
+    options: ConnectSocketOptions & { multiple?: boolean },
+  ): SocketTaskLike | AlipaySocketTaskLike | PromiseLike<unknown> | undefined
+  /** `uniPlatform` names the platform uni-app compiled to: `'mp-weixin'`, `'mp-alipay'`, `'app'`, … */
+  getSystemInfoSync?(): { uniPlatform?: string }
 }
 
 /** Alipay's message event: the task form nests the payload, the global form does not. */
