@@ -188,7 +188,7 @@ describe.each(SHAPES)('$name transport on an in-memory $shape', (entry) => {
     transport.open({ host: '127.0.0.1', port: 8083, path: '/mqtt' }, plain).destroy()
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/wss/)
-    expect(warnings[1]).toMatch(/IP address or localhost/)
+    expect(warnings[1]).toMatch(/localhost or a loopback address/)
 
     const strict = memorySetup(entry, { production: 'reject' })
     expect(() => strict.transport.open({ host: 'localhost', port: 443 }, OPEN)).toThrow(
