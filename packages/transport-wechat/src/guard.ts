@@ -1,6 +1,6 @@
 import { TidingsError } from '@tidings/core'
 import { DEFAULT_MAX_SOCKETS, type MiniTransportOptions } from './options.js'
-import { isAddressHost } from './url.js'
+import { hostKind } from './url.js'
 
 /** The production checks of one transport instance, and its count of open sockets. */
 export interface Guard {
@@ -39,13 +39,20 @@ export function createGuard(name: string, options: MiniTransportOptions): Guard 
           `ws:${url}`,
           `${url} is not wss://: published mini-programs may only open wss:// sockets`,
         )
-      if (isAddressHost(host)) {
+      const kind = hostKind(host)
+      // LAN addresses are allowed on a device (WeChat base library 2.4.0+); loopback never reaches the broker.
+      if (kind === 'loopback')
         problem(
           'INVALID_OPTIONS',
           `host:${host}`,
-          `${host} is an IP address or localhost: published mini-programs need a whitelisted domain name`,
+          `${host} is localhost or a loopback address: a phone never reaches it`,
         )
-      }
+      else if (kind === 'ip')
+        problem(
+          'INVALID_OPTIONS',
+          `host:${host}`,
+          `${host} is a public IP address: published mini-programs need a whitelisted domain name (only LAN addresses are allowed)`,
+        )
     },
     acquire() {
       if (mode !== 'off' && open >= maxSockets) {

@@ -1,50 +1,49 @@
 import type { PlatformLifecycle } from '@tidings/core'
 import type { LifecycleApi } from './platform-types.js'
 
+type Listener = (result?: unknown) => void
+
 /**
  * Lifecycle events of a platform object (`wx`, `my`, `uni`, `tt` all name them alike). The platform is
- * resolved when the first listener is added, never before. Platforms without `off*` methods are handled
- * by deactivating the listener instead.
+ * resolved when the first listener is added, never before. Every API is feature-detected: where an
+ * `on*` is missing (an old base library, or `wx.onAppShow` inside a plugin) nothing is subscribed, and
+ * where its `off*` is missing the listener is muted instead of removed.
  */
 export function platformLifecycle(resolve: () => LifecycleApi | undefined): PlatformLifecycle {
   return {
     onForeground(listener) {
       const api = resolve()
-      if (!api) return () => {}
-      return subscribe(api, api.onAppShow, api.offAppShow, () => listener())
+      return api ? subscribe(api, api.onAppShow, api.offAppShow, () => listener()) : () => {}
     },
     onBackground(listener) {
       const api = resolve()
-      if (!api) return () => {}
-      return subscribe(api, api.onAppHide, api.offAppHide, () => listener())
+      return api ? subscribe(api, api.onAppHide, api.offAppHide, () => listener()) : () => {}
     },
     onNetworkChange(listener) {
       const api = resolve()
       if (!api) return () => {}
-      return subscribe(
-        api,
-        api.onNetworkStatusChange,
-        api.offNetworkStatusChange,
-        (result: { isConnected?: boolean } | undefined) => listener(result?.isConnected !== false),
+      return subscribe(api, api.onNetworkStatusChange, api.offNetworkStatusChange, (result) =>
+        listener((result as { isConnected?: unknown } | undefined)?.isConnected !== false),
       )
     },
   }
 }
 
 /** Adds a platform listener; the returned function removes it (or mutes it where there is no `off*`). */
-function subscribe<A extends unknown[]>(
+function subscribe(
   target: LifecycleApi,
-  on: ((listener: (...args: A) => void) => void) | undefined,
-  off: ((listener: (...args: A) => void) => void) | undefined,
-  handler: (...args: A) => void,
+  on: ((listener: Listener) => void) | undefined,
+  off: ((listener: Listener) => void) | undefined,
+  handler: Listener,
 ): () => void {
+  if (typeof on !== 'function') return () => {}
   let active = true
-  const guarded = (...args: A): void => {
-    if (active) handler(...args)
+  const guarded: Listener = (result) => {
+    if (active) handler(result)
   }
-  on?.call(target, guarded)
+  on.call(target, guarded)
   return () => {
     active = false
-    off?.call(target, guarded)
+    if (typeof off === 'function') off.call(target, guarded)
   }
 }

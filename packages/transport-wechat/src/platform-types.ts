@@ -1,15 +1,19 @@
 /**
  * The parts of each mini-program platform's socket API that the transports use, typed structurally so
- * no platform typings package is needed. Shapes follow the platforms' documentation.
+ * no platform typings package is needed. Shapes follow the platforms' documentation, and the platforms'
+ * own typings (`miniprogram-api-typings`, `@mini-types/alipay`, `@dcloudio/types`,
+ * `@douyin-microapp/typings`) are assignable to them: the conformance tests compile `wechat({ wx })` and
+ * the others against each of them. Members are declared as methods so a platform typing whose callback
+ * parameters are narrower than ours (or, for `off*`, typed differently) is still accepted.
  *
  * @module
  */
 
 /** Callbacks every mini-program API call accepts. They report the *call*, not the socket's state. */
 export interface ApiCallbacks<Ok = unknown, Fail = unknown> {
-  success?: (result: Ok) => void
-  fail?: (result: Fail) => void
-  complete?: (result: Ok | Fail) => void
+  success?(result: Ok): void
+  fail?(result: Fail): void
+  complete?(result: Ok | Fail): void
 }
 
 /** A WeChat-style failure: `{ errMsg: 'connectSocket:fail …' }`. */
@@ -24,7 +28,7 @@ export interface SocketTaskLike<
 > {
   send(options: { data: string | ArrayBuffer } & ApiCallbacks<unknown, ErrMsgResult>): void
   close(options: { code?: number; reason?: string } & ApiCallbacks<unknown, ErrMsgResult>): void
-  onOpen(listener: (result: unknown) => void): void
+  onOpen(listener: (result?: unknown) => void): void
   onMessage(listener: (result: Message) => void): void
   onClose(listener: (result: Close) => void): void
   onError(listener: (result: ErrMsgResult) => void): void
@@ -39,14 +43,20 @@ export interface ConnectSocketOptions extends ApiCallbacks<unknown, ErrMsgResult
   timeout?: number
 }
 
-/** App lifecycle and network events, as `wx`, `my`, `uni` and `tt` all offer them. */
+/**
+ * App lifecycle and network events, as `wx`, `my`, `uni` and `tt` all offer them. Every member is
+ * optional and feature-detected: WeChat has `onAppShow`/`offAppShow` from base library 2.1.2 (and not
+ * inside plugins), `offNetworkStatusChange` from 2.9.3. Listeners take `unknown` because the platforms'
+ * typings disagree on what they receive (Tencent's types the `offNetworkStatusChange` listener as taking
+ * `{ errMsg }`); the transports check what they read.
+ */
 export interface LifecycleApi {
   onAppShow?(listener: (result?: unknown) => void): void
   offAppShow?(listener: (result?: unknown) => void): void
   onAppHide?(listener: (result?: unknown) => void): void
   offAppHide?(listener: (result?: unknown) => void): void
-  onNetworkStatusChange?(listener: (result: { isConnected?: boolean; networkType?: string }) => void): void
-  offNetworkStatusChange?(listener: (result: { isConnected?: boolean; networkType?: string }) => void): void
+  onNetworkStatusChange?(listener: (result?: unknown) => void): void
+  offNetworkStatusChange?(listener: (result?: unknown) => void): void
 }
 
 /** The WeChat `wx` object, as far as the transport uses it. */
@@ -63,12 +73,18 @@ export interface TtLike extends LifecycleApi {
 
 /** uni-app `uni`: returns a SocketTask only when a callback is passed, else a Promise. */
 export interface UniLike extends LifecycleApi {
-  connectSocket(options: ConnectSocketOptions): SocketTaskLike | PromiseLike<unknown>
+  /** `multiple` is passed on to Alipay when uni-app compiled to Alipay (it then returns Alipay's task). */
+  connectSocket(
+    options: ConnectSocketOptions & { multiple?: boolean },
+  ): SocketTaskLike | AlipaySocketTaskLike | PromiseLike<unknown> | undefined
+  /** `uniPlatform` names the platform uni-app compiled to: `'mp-weixin'`, `'mp-alipay'`, `'app'`, … */
+  getSystemInfoSync?(): { uniPlatform?: string }
 }
 
 /** Alipay's message event: the task form nests the payload, the global form does not. */
 export interface AlipayMessageResult {
-  data?: string | ArrayBuffer | { data?: string | ArrayBuffer; isBuffer?: boolean; socketTaskID?: number }
+  // `socketTaskID` is a number in Alipay's documentation and a string in its typing (@mini-types/my).
+  data?: string | ArrayBuffer | { data?: string | ArrayBuffer; isBuffer?: boolean; socketTaskID?: number | string }
   isBuffer?: boolean
 }
 
@@ -80,14 +96,22 @@ export interface AlipayErrorResult {
   data?: unknown
 }
 
-/** Alipay `SocketTask` (from `my.connectSocket({ multiple: true })`). */
+/**
+ * Alipay `SocketTask` (from `my.connectSocket({ multiple: true })`). Alipay's typing (`@mini-types/my`)
+ * allows only string data in `send`; its documentation also allows an ArrayBuffer (the
+ * `binary: 'arraybuffer'` option), so both are accepted here.
+ */
 export interface AlipaySocketTaskLike {
   send(options: { data: string | ArrayBuffer; isBuffer?: boolean } & ApiCallbacks<unknown, AlipayErrorResult>): void
   close(options: { code?: number; reason?: string } & ApiCallbacks<unknown, AlipayErrorResult>): void
-  onOpen(listener: (result: unknown) => void): void
+  onOpen(listener: (result?: unknown) => void): void
   onMessage(listener: (result: AlipayMessageResult) => void): void
   onClose(
-    listener: (result: { code?: number; reason?: string; data?: { code?: number; reason?: string } }) => void,
+    listener: (result: {
+      code?: number
+      reason?: string
+      data?: { code?: number; reason?: string; socketTaskID?: number | string }
+    }) => void,
   ): void
   onError(listener: (result: AlipayErrorResult) => void): void
 }

@@ -3,6 +3,7 @@ import { errMsgOf, miniTransport, platformError } from './mini-transport.js'
 import type { MiniTransportOptions } from './options.js'
 import type { ConnectSocketOptions, SocketTaskLike, TtLike, UniLike, WxLike } from './platform-types.js'
 import { bindSocketTask } from './socket-task.js'
+import { connectAlipaySocket } from './alipay.js'
 
 declare const wx: WxLike | undefined
 declare const uni: UniLike | undefined
@@ -57,6 +58,8 @@ function socketTaskTransport(
   platform: SocketTaskPlatform,
   injected: SocketTaskApi | undefined,
   options: MiniTransportOptions,
+  /** True when this platform object is really Alipay's (uni-app compiled to Alipay). */
+  onAlipay: (api: SocketTaskApi) => boolean = () => false,
 ): Transport {
   const { name } = platform
   return miniTransport<SocketTaskApi>(
@@ -65,6 +68,7 @@ function socketTaskTransport(
       global: platform.global,
       resolve: () => injected ?? platform.fromGlobal(),
       connect(api, request, events) {
+        if (onAlipay(api)) return connectAlipaySocket(name, api, request, events)
         const call: ConnectSocketOptions = {
           url: request.url,
           protocols: request.protocols,
@@ -79,7 +83,9 @@ function socketTaskTransport(
         if (!isSocketTask(task)) {
           throw new TidingsError(
             'UNSUPPORTED',
-            `${platform.global}.connectSocket returned no SocketTask (a Promise?): this ${name} runtime is not supported`,
+            `${platform.global}.connectSocket returned no SocketTask (a Promise?): this ${name} runtime is not supported${
+              name === 'uniapp' ? ` (compiled to Alipay? pass uniapp({ uniPlatform: 'mp-alipay' }))` : ''
+            }`,
             { adapter: name },
           )
         }
@@ -104,6 +110,12 @@ export interface WechatOptions extends MiniTransportOptions {
 export interface UniappOptions extends MiniTransportOptions {
   /** The `uni` object. @default the global `uni`, read when connecting */
   uni?: UniLike
+  /**
+   * The platform uni-app compiled to, as `uni.getSystemInfoSync().uniPlatform` names it. Only
+   * `'mp-alipay'` changes anything: the socket is then opened the Alipay way (see {@link alipay}).
+   * @default `uni.getSystemInfoSync().uniPlatform`, read at the first connect
+   */
+  uniPlatform?: string
 }
 
 /** Options of {@link bytedance}. */
@@ -128,9 +140,11 @@ export function wechat(options: WechatOptions = {}): Transport {
 }
 
 /**
- * MQTT over a uni-app SocketTask (`uni.connectSocket`), for every platform uni-app compiles to.
- * `uni.connectSocket` returns a SocketTask only when a callback is passed (otherwise a Promise), so
- * the transport always passes them.
+ * MQTT over a uni-app SocketTask (`uni.connectSocket`). `uni.connectSocket` returns a SocketTask only
+ * when a callback is passed (otherwise a Promise), so the transport always passes them. Compiled to
+ * Alipay (`uniPlatform: 'mp-alipay'`), uni-app hands over Alipay's socket: the transport then passes
+ * `multiple: true`, sends the subprotocol as a header (uni-app drops `protocols` there) and unwraps
+ * Alipay's nested messages, as {@link alipay} does.
  *
  * @example
  * ```ts
@@ -138,7 +152,22 @@ export function wechat(options: WechatOptions = {}): Transport {
  * ```
  */
 export function uniapp(options: UniappOptions = {}): Transport {
-  return socketTaskTransport(UNIAPP, options.uni, options)
+  let uniPlatform = options.uniPlatform
+  const onAlipay = (api: SocketTaskApi): boolean => {
+    uniPlatform ??= readUniPlatform(api as UniLike)
+    return uniPlatform === 'mp-alipay'
+  }
+  return socketTaskTransport(UNIAPP, options.uni, options, onAlipay)
+}
+
+/** `uni.getSystemInfoSync().uniPlatform`, or `''` where it is missing (older uni-app) or fails. */
+function readUniPlatform(api: UniLike): string {
+  try {
+    const platform = typeof api.getSystemInfoSync === 'function' ? api.getSystemInfoSync()?.uniPlatform : undefined
+    return typeof platform === 'string' ? platform : ''
+  } catch {
+    return ''
+  }
 }
 
 /**

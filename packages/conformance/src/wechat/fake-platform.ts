@@ -1,8 +1,11 @@
 import { createAppEvents, type AppEvents } from './app-events.js'
 import type { Wire, WireConnection } from './wire.js'
 
-/** Which platform's documented SocketTask shape a fake follows. */
-export type PlatformShape = 'wx' | 'my' | 'uni' | 'tt'
+/**
+ * Which platform's documented SocketTask shape a fake follows. `'uni-my'` is uni-app compiled to Alipay:
+ * uni-app's `connectSocket` (a Promise unless a callback is passed) handing over Alipay's socket.
+ */
+export type PlatformShape = 'wx' | 'my' | 'uni' | 'uni-my' | 'tt'
 
 /** Options of {@link createFakePlatform}. */
 export interface FakePlatformOptions {
@@ -59,6 +62,8 @@ const later = (fn: () => void): void => void Promise.resolve().then(fn)
  * - `my`: a task only with `multiple: true`; `protocols` is dropped (use the header); messages nested as
  *   `{ data: { data, isBuffer } }` with binary as base64; `send({ data: base64, isBuffer: true })`; closes without a code.
  * - `uni`: a SocketTask only when a callback is passed, otherwise a Promise.
+ * - `uni-my` (uni-app on Alipay): `uni`'s Promise rule, `getSystemInfoSync().uniPlatform === 'mp-alipay'`,
+ *   and everything else as `my`: uni-app passes `multiple` through and drops `protocols`.
  * - `tt`: close codes are strings.
  * All of them allow `maxSockets` open sockets and fail `close` on a socket that is not connected.
  */
@@ -68,6 +73,9 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
   const calls: Array<Record<string, unknown>> = []
   const closers = new Map<FakeTask, (code: number, reason: string) => void>()
   const maxSockets = options.maxSockets ?? 5
+  // uni-app compiled to Alipay behaves as Alipay once the call reaches the platform.
+  const alipayLike = shape === 'my' || shape === 'uni-my'
+  const uniLike = shape === 'uni' || shape === 'uni-my'
   const toArrayBuffer = options.arrayBuffer ?? ((bytes: Uint8Array) => bytes.slice().buffer)
   let nextId = 1
 
@@ -75,8 +83,8 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
     calls.push(opts)
     const hasCallback =
       typeof opts.success === 'function' || typeof opts.fail === 'function' || typeof opts.complete === 'function'
-    if (shape === 'uni' && !hasCallback) return Promise.resolve({ errMsg: 'connectSocket:ok' })
-    if (shape === 'my' && opts.multiple !== true) return undefined
+    if (uniLike && !hasCallback) return Promise.resolve({ errMsg: 'connectSocket:ok' })
+    if (alipayLike && opts.multiple !== true) return undefined
 
     const listeners = {
       open: [] as Listener[],
@@ -101,7 +109,7 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
     tasks.push(task)
 
     const fail = (cb: Callbacks, errMsg: string, code = 1): void => {
-      const result = shape === 'my' ? { error: code, errorMessage: errMsg } : { errMsg }
+      const result = alipayLike ? { error: code, errorMessage: errMsg } : { errMsg }
       later(() => {
         cb.fail?.(result)
         cb.complete?.(result)
@@ -116,7 +124,7 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
     const closed = (code: number, reason: string): void => {
       if (task.state === 'closed') return
       task.state = 'closed'
-      if (shape === 'my') emit('close', { data: { socketTaskID: task.id } })
+      if (alipayLike) emit('close', { data: { socketTaskID: task.id } })
       else if (shape === 'tt') emit('close', { code: String(code), reason, errMsg: 'closeSocket:ok' })
       else emit('close', { code, reason })
     }
@@ -134,7 +142,7 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
         }
         const { data } = sendOpts
         let bytes: Uint8Array | string
-        if (shape === 'my' && sendOpts.isBuffer === true) {
+        if (alipayLike && sendOpts.isBuffer === true) {
           if (typeof data !== 'string') {
             task.sendFailures.push('isBuffer needs base64')
             return fail(sendOpts, 'sendSocketMessage:fail isBuffer data must be a base64 string')
@@ -178,7 +186,7 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
 
     const header = { ...(opts.header as Record<string, string> | undefined) }
     // Alipay drops the `protocols` option; the subprotocol only arrives through the header.
-    const protocols = shape === 'my' ? [] : ((opts.protocols as string[] | undefined) ?? [])
+    const protocols = alipayLike ? [] : ((opts.protocols as string[] | undefined) ?? [])
     task.connection = options.wire(
       { url: String(opts.url), protocols, header, timeoutMs: opts.timeout as number | undefined },
       {
@@ -190,11 +198,11 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
         message(data) {
           if (task.state === 'closed') return
           if (typeof data === 'string') {
-            if (shape === 'my') emit('message', { data: { socketTaskID: task.id, data, isBuffer: false } })
+            if (alipayLike) emit('message', { data: { socketTaskID: task.id, data, isBuffer: false } })
             else emit('message', { data })
             return
           }
-          if (shape === 'my')
+          if (alipayLike)
             emit('message', {
               data: { socketTaskID: task.id, data: Buffer.from(data).toString('base64'), isBuffer: true },
             })
@@ -205,7 +213,7 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
         close: (code, reason) => closed(code, reason),
         error(message) {
           if (task.state === 'closed') return
-          if (shape === 'my') emit('error', { data: { socketTaskID: task.id }, error: 1, errorMessage: message })
+          if (alipayLike) emit('error', { data: { socketTaskID: task.id }, error: 1, errorMessage: message })
           else emit('error', { errMsg: message })
         },
       },
@@ -229,7 +237,13 @@ export function createFakePlatform(shape: PlatformShape, options: FakePlatformOp
   }
 
   return {
-    api: { connectSocket, ...app },
+    api: {
+      connectSocket,
+      ...app,
+      ...(uniLike
+        ? { getSystemInfoSync: () => ({ uniPlatform: shape === 'uni-my' ? 'mp-alipay' : 'mp-weixin' }) }
+        : {}),
+    },
     app,
     tasks,
     calls,

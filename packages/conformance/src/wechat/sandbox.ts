@@ -109,6 +109,11 @@ export interface SandboxOptions {
   globalThis?: 'shadow' | 'delete' | 'keep'
   /** The bundle to load. @default the built `miniprogram_dist/index.js` */
   file?: string
+  /**
+   * Globals that exist but throw when anything is read from them (a property, `in`, a call): for
+   * proving the bundle at most checks them with `typeof` while it loads.
+   */
+  trap?: string[]
 }
 
 /** A mini-program-like JavaScript context with the bundle loaded. */
@@ -153,6 +158,19 @@ export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbo
     ...options.globals,
   })
   const mode = options.globalThis ?? 'shadow'
+  for (const name of options.trap ?? []) {
+    const fail = (): never => {
+      throw new Error(`the bundle read from the global ${name}`)
+    }
+    context[name] = new Proxy(function trapped() {}, {
+      get: fail,
+      has: fail,
+      apply: fail,
+      construct: fail,
+      ownKeys: fail,
+      getPrototypeOf: fail,
+    })
+  }
   if (mode === 'delete') vm.runInContext('delete globalThis.globalThis', context)
   const code = readFileSync(options.file ?? BUNDLE_FILE, 'utf8')
   const wrapper = vm.runInContext(`(function (module, exports, globalThis) {${code}\n})`, context, {

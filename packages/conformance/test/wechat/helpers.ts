@@ -17,8 +17,12 @@ export const SHAPES: Array<{
   { shape: 'wx', name: 'wechat', make: (api, o) => wechat({ ...o, wx: api as never }) },
   { shape: 'my', name: 'alipay', make: (api, o) => alipay({ ...o, my: api as never }) },
   { shape: 'uni', name: 'uniapp', make: (api, o) => uniapp({ ...o, uni: api as never }) },
+  { shape: 'uni-my', name: 'uniapp', make: (api, o) => uniapp({ ...o, uni: api as never }) },
   { shape: 'tt', name: 'bytedance', make: (api, o) => bytedance({ ...o, tt: api as never }) },
 ]
+
+/** Shapes whose socket is Alipay's: nested messages, no close code, subprotocol in the header. */
+export const onAlipay = (shape: PlatformShape): boolean => shape === 'my' || shape === 'uni-my'
 
 export const ENDPOINT = { host: 'mq.example.com', port: 443, path: '/mqtt' }
 export const OPEN: TransportOpenOptions = { scheme: 'wss', protocols: ['mqtt'], connectTimeoutMs: 5000 }
