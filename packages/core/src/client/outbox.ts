@@ -125,9 +125,10 @@ export class Outbox {
 
   private write(connection: MqttConnection, item: OutgoingPublish): void {
     if (item.qos === 0) {
-      // QoS 0 promises nothing beyond the write, so it resolves now.
-      connection.publish(item)
-      item.resolve()
+      // QoS 0 promises nothing beyond the write: it resolves once the bytes are handed to the transport,
+      // at once unless its buffer is full. Waiting for `drain` then gives a caller that awaits backpressure.
+      if (connection.publish(item)) item.resolve()
+      else connection.afterDrain(item.resolve)
       return
     }
     this.inFlight.add(item)
