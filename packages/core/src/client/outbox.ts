@@ -4,6 +4,7 @@ import type { Topic, TopicParams } from '../topic/template.js'
 import { checkPayloadSize, checkPublish } from './capabilities.js'
 import type { MqttConnection, WirePublish } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
+import { PublishNames } from './publish-names.js'
 import type { PublishOptions } from './types.js'
 
 /** A publish the client accepted and has not finished: waiting to be written, or written and awaiting its ack. */
@@ -37,6 +38,7 @@ export interface OutboxHost {
 export class Outbox {
   private waiting: OutgoingPublish[] = []
   private readonly inFlight = new Set<OutgoingPublish>()
+  private readonly names = new PublishNames()
 
   constructor(
     private readonly host: OutboxHost,
@@ -52,11 +54,15 @@ export class Outbox {
   ): Promise<void> {
     const { host } = this
     try {
-      const name = topic.name(params)
       const qos = options?.qos ?? topic.qos
       const retain = options?.retain ?? topic.retain
-      host.assertOpen()
-      checkPublish(host.broker, name, qos, retain)
+      let name = this.names.lookup(topic, params, qos, retain)
+      if (name === undefined) {
+        name = topic.name(params)
+        host.assertOpen()
+        checkPublish(host.broker, name, qos, retain)
+        this.names.remember(topic, params, qos, retain, name)
+      } else host.assertOpen()
       // MQTT 5 properties are dropped on 3.1.1, which has no place for them.
       const properties = host.protocolVersion === 5 ? (options?.properties as Record<string, unknown>) : undefined
       const send = (value: string | Uint8Array): Promise<void> => {
