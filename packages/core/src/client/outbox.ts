@@ -65,21 +65,33 @@ export class Outbox {
       } else host.assertOpen()
       // MQTT 5 properties are dropped on 3.1.1, which has no place for them.
       const properties = host.protocolVersion === 5 ? (options?.properties as Record<string, unknown>) : undefined
-      const send = (value: string | Uint8Array): Promise<void> => {
-        checkPayloadSize(host.broker, name, value)
-        host.assertUsable(name)
-        return new Promise((resolve, reject) =>
-          this.submit({ topic: name, payload: value, qos, retain, properties, resolve, reject }),
-        )
-      }
       const encoded = topic.codec.encode(payload)
-      if (!isPromise(encoded)) return send(encoded)
-      return encoded.then(send, (error: unknown) => {
-        throw encodeError(name, topic, error)
-      })
+      // The usual synchronous codec goes straight on, without a closure per publish.
+      if (!isPromise(encoded)) return this.send(name, encoded, qos, retain, properties)
+      const checked = name
+      return encoded.then(
+        (value) => this.send(checked, value, qos, retain, properties),
+        (error: unknown) => {
+          throw encodeError(checked, topic, error)
+        },
+      )
     } catch (error) {
       return Promise.reject(encodeError(topic.template, topic, error))
     }
+  }
+
+  private send(
+    name: string,
+    payload: string | Uint8Array,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+    properties: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    checkPayloadSize(this.host.broker, name, payload)
+    this.host.assertUsable(name)
+    return new Promise((resolve, reject) =>
+      this.submit({ topic: name, payload, qos, retain, properties, resolve, reject }),
+    )
   }
 
   /**
