@@ -38,7 +38,8 @@ export interface OutboxHost {
 export class Outbox {
   private waiting: OutgoingPublish[] = []
   private readonly inFlight = new Set<OutgoingPublish>()
-  private readonly names = new PublishNames()
+  /** Created on the first publish, so an idle client carries none. */
+  private names: PublishNames | undefined
 
   constructor(
     private readonly host: OutboxHost,
@@ -56,12 +57,13 @@ export class Outbox {
     try {
       const qos = options?.qos ?? topic.qos
       const retain = options?.retain ?? topic.retain
-      let name = this.names.lookup(topic, params, qos, retain)
+      const names = (this.names ??= new PublishNames())
+      let name = names.lookup(topic, params, qos, retain)
       if (name === undefined) {
         name = topic.name(params)
         host.assertOpen()
         checkPublish(host.broker, name, qos, retain)
-        this.names.remember(topic, params, qos, retain, name)
+        names.remember(topic, params, qos, retain, name)
       } else host.assertOpen()
       // MQTT 5 properties are dropped on 3.1.1, which has no place for them.
       const properties = host.protocolVersion === 5 ? (options?.properties as Record<string, unknown>) : undefined

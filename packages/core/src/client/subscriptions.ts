@@ -54,7 +54,8 @@ export class SubscriptionRegistry {
   readonly groups = new Map<string, FilterGroup>()
   private readonly trie = new TopicTrie<Entry>()
   private readonly matched: Entry[] = []
-  private readonly routes = new Map<string, Route>()
+  /** Created on the first message, so an idle client carries no cache. */
+  private routes: Map<string, Route> | undefined
   /** Collects the trie's matches; one function for every message rather than a closure each. */
   private readonly collect = (entry: Entry): void => {
     this.matched.push(entry)
@@ -71,7 +72,7 @@ export class SubscriptionRegistry {
 
   /** Number of topic names whose route is remembered (at most {@link ROUTE_CACHE_LIMIT}). */
   get cachedRoutes(): number {
-    return this.routes.size
+    return this.routes?.size ?? 0
   }
 
   /** Adds an entry, creating its group; returns the group and whether it must be (re)sent to the broker. */
@@ -104,7 +105,7 @@ export class SubscriptionRegistry {
     const entry = make(group)
     group.entries.add(entry)
     this.trie.add(matchFilter, entry)
-    this.routes.clear()
+    this.routes?.clear()
     return { entry, mustSend }
   }
 
@@ -113,7 +114,7 @@ export class SubscriptionRegistry {
     const group = entry.group
     if (!group.entries.delete(entry)) return undefined
     this.trie.delete(group.matchFilter, entry)
-    this.routes.clear()
+    this.routes?.clear()
     if (group.entries.size > 0) return undefined
     this.groups.delete(group.mqttFilter)
     return group
@@ -122,7 +123,7 @@ export class SubscriptionRegistry {
   /** Drops a whole group (e.g. the broker refused it), rejecting its waiters. */
   drop(group: FilterGroup, error: TidingsError): void {
     for (const entry of group.entries) this.trie.delete(group.matchFilter, entry)
-    this.routes.clear()
+    this.routes?.clear()
     group.entries.clear()
     this.groups.delete(group.mqttFilter)
     settle(group, error)
@@ -134,7 +135,8 @@ export class SubscriptionRegistry {
     payload: Uint8Array,
     packet: { retain?: boolean; qos?: number; dup?: boolean; properties?: Record<string, unknown> },
   ): void {
-    let route = this.routes.get(topicName)
+    const routes = (this.routes ??= new Map())
+    let route = routes.get(topicName)
     let entries: readonly Entry[]
     if (route) entries = route.entries
     else {
@@ -144,9 +146,9 @@ export class SubscriptionRegistry {
       // Copy out: a handler may subscribe or unsubscribe synchronously, which reuses `matched`.
       entries = matched.length === 0 ? NO_ENTRIES : matched.length === 1 ? [matched[0]!] : matched.slice()
       matched.length = 0
-      if (this.routes.size < ROUTE_CACHE_LIMIT) {
+      if (routes.size < ROUTE_CACHE_LIMIT) {
         route = { entries, params: entries.map((entry) => parseParams(entry, topicName)) }
-        this.routes.set(topicName, route)
+        routes.set(topicName, route)
       }
     }
     if (entries.length === 0) return

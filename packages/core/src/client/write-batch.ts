@@ -14,7 +14,7 @@ import type { TransportStream } from '../contracts.js'
  */
 export class WriteBatch {
   private corked = false
-  private waiters: Array<() => void> = []
+  private waiters: Array<() => void> | undefined
   private readonly canCork: boolean
   private readonly uncork = (): void => {
     this.corked = false
@@ -42,14 +42,14 @@ export class WriteBatch {
 
   /** Runs `done` on the next `drain`, or when the connection closes (see {@link release}). */
   afterDrain(done: () => void): void {
-    this.waiters.push(done)
+    ;(this.waiters ??= []).push(done)
   }
 
   /** Runs every waiting callback: the buffer drained, or the connection closed and nothing more will drain. */
   release(): void {
     const waiters = this.waiters
-    if (waiters.length === 0) return
-    this.waiters = []
+    if (waiters === undefined) return
+    this.waiters = undefined
     for (const done of waiters) done()
   }
 }
