@@ -5,6 +5,7 @@ import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import { classifyError, connackRefusal } from './mqtt-errors.js'
 import type { ClientOptions } from './types.js'
+import { WriteBatch } from './write-batch.js'
 
 /**
  * The only module that drives MQTT.js. One {@link MqttConnection} is one network connection: a fresh
@@ -53,8 +54,13 @@ export interface SubackResult {
  * force) are never called: the client takes those operations back itself when it learns of the close.
  */
 export interface MqttConnection {
-  /** Writes a publish; `acked` runs on PUBACK/PUBCOMP (QoS 1/2) with the failure, if the broker refused it. */
-  publish(item: WirePublish, acked?: (failure: unknown) => void): void
+  /**
+   * Writes a publish; `acked` runs on PUBACK/PUBCOMP (QoS 1/2) with the failure, if the broker refused it.
+   * Returns false, like a stream's `write`, when the transport's buffer is full: wait for {@link afterDrain}.
+   */
+  publish(item: WirePublish, acked?: (failure: unknown) => void): boolean
+  /** Runs `done` once the transport's buffer drained, or the connection closed. */
+  afterDrain(done: () => void): void
   subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
   unsubscribe(filter: string, done: (failure: unknown) => void): void
   /** Drops the socket at once; the connection reports `closed` as if the network failed. */
@@ -79,6 +85,7 @@ export function openConnection(
   let ending = false
   let failure: TidingsError | undefined
   let closeInfo: CloseInfo | undefined
+  let batch: WriteBatch | undefined
 
   const stream = (): TransportStream => {
     const s = openStream()
@@ -87,7 +94,10 @@ export function openConnection(
     s.on('close', () => {
       closed = true
       closeInfo = (s as { closeInfo?: CloseInfo }).closeInfo
+      // Nothing drains any more: QoS 0 publishes waiting for room were written as far as they will be.
+      batch?.release()
     })
+    batch = new WriteBatch(s)
     return s
   }
   const mqtt = new MqttClient(stream, clientOptions(options, credentials))
@@ -102,6 +112,8 @@ export function openConnection(
     if (!ending) handlers.error(mapped)
   }
   mqtt.on('packetreceive', (packet: Packet) => {
+    // MQTT.js answers this packet (PUBACK, PUBREC, …) in this tick: batch it with the tick's other writes.
+    batch?.cork()
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
     // because a failure is already recorded.
     if (packet.cmd !== 'connack' || online) return
@@ -127,8 +139,11 @@ export function openConnection(
 
   return {
     publish(item, acked) {
-      const opts: IClientPublishOptions = { qos: item.qos, retain: item.retain }
-      if (item.properties) opts.properties = item.properties
+      batch?.cork()
+      // MQTT.js copies the options it is given, so those without properties are shared, not built per publish.
+      const opts = item.properties
+        ? { qos: item.qos, retain: item.retain, properties: item.properties }
+        : PUBLISH_OPTIONS[item.qos + (item.retain ? 3 : 0)]!
       // MQTT.js writes Buffers on its fast path; wrap other views without copying.
       const payload =
         typeof item.payload === 'string' || Buffer.isBuffer(item.payload)
@@ -138,13 +153,19 @@ export function openConnection(
         // No callback for QoS 0: MQTT.js adds a 'drain' listener per callback when the socket backs up,
         // which makes large bursts quadratic.
         mqtt.publish(item.topic, payload, opts)
-        return
+        return batch?.full !== true
       }
       mqtt.publish(item.topic, payload, opts, (error) => {
         if (!closed && !abandoned) acked(error ?? undefined)
       })
+      return batch?.full !== true
+    },
+    afterDrain(done) {
+      if (closed || !batch) done()
+      else batch.afterDrain(done)
     },
     subscribe(filters, done) {
+      batch?.cork()
       mqtt.subscribe(filters, (error, granted, suback) => {
         if (closed || abandoned) return
         // SUBACK reason codes come back in request order, on success and on failure alike.
@@ -156,6 +177,7 @@ export function openConnection(
       })
     },
     unsubscribe(filter, done) {
+      batch?.cork()
       mqtt.unsubscribe(filter, (error, packet) => {
         if (closed || abandoned) return
         // MQTT.js passes an MQTT 5 UNSUBACK on whatever its reason codes say (mqtt-packet parses them into
@@ -197,6 +219,8 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
     // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
     password: credentials.password as IClientOptions['password'],
     timerVariant: 'native',
+    // MQTT.js logs through `debug` 5–10 times per packet even when nothing is printed; skip it unless asked.
+    ...(o.debug ? {} : { log: noLog }),
     ...(o.sessionExpirySeconds !== undefined && protocolVersion === 5
       ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } }
       : {}),
@@ -212,6 +236,13 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
       : {}),
   }
 }
+
+/** The shared options of publishes without properties, indexed by `qos + (retain ? 3 : 0)`. */
+const PUBLISH_OPTIONS: readonly IClientPublishOptions[] = [0, 1, 2, 0, 1, 2].map((qos, i) =>
+  Object.freeze({ qos: qos as 0 | 1 | 2, retain: i >= 3 }),
+)
+
+function noLog(): void {}
 
 /** An UNSUBACK refusal in the shape MQTT.js gives other ack failures: an Error with a numeric `code`. */
 function unsubackFailure(code: number): Error {

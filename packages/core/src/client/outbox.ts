@@ -4,6 +4,7 @@ import type { Topic, TopicParams } from '../topic/template.js'
 import { checkPayloadSize, checkPublish } from './capabilities.js'
 import type { MqttConnection, WirePublish } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
+import { PublishNames } from './publish-names.js'
 import type { PublishOptions } from './types.js'
 
 /** A publish the client accepted and has not finished: waiting to be written, or written and awaiting its ack. */
@@ -37,6 +38,8 @@ export interface OutboxHost {
 export class Outbox {
   private waiting: OutgoingPublish[] = []
   private readonly inFlight = new Set<OutgoingPublish>()
+  /** Created on the first publish, so an idle client carries none. */
+  private names: PublishNames | undefined
 
   constructor(
     private readonly host: OutboxHost,
@@ -52,28 +55,45 @@ export class Outbox {
   ): Promise<void> {
     const { host } = this
     try {
-      const name = topic.name(params)
       const qos = options?.qos ?? topic.qos
       const retain = options?.retain ?? topic.retain
-      host.assertOpen()
-      checkPublish(host.broker, name, qos, retain)
+      const names = (this.names ??= new PublishNames())
+      let name = names.lookup(topic, params, qos, retain)
+      if (name === undefined) {
+        name = topic.name(params)
+        host.assertOpen()
+        checkPublish(host.broker, name, qos, retain)
+        names.remember(topic, params, qos, retain, name)
+      } else host.assertOpen()
       // MQTT 5 properties are dropped on 3.1.1, which has no place for them.
       const properties = host.protocolVersion === 5 ? (options?.properties as Record<string, unknown>) : undefined
-      const send = (value: string | Uint8Array): Promise<void> => {
-        checkPayloadSize(host.broker, name, value)
-        host.assertUsable(name)
-        return new Promise((resolve, reject) =>
-          this.submit({ topic: name, payload: value, qos, retain, properties, resolve, reject }),
-        )
-      }
       const encoded = topic.codec.encode(payload)
-      if (!isPromise(encoded)) return send(encoded)
-      return encoded.then(send, (error: unknown) => {
-        throw encodeError(name, topic, error)
-      })
+      // The usual synchronous codec goes straight on, without a closure per publish.
+      if (!isPromise(encoded)) return this.send(name, encoded, qos, retain, properties)
+      const checked = name
+      return encoded.then(
+        (value) => this.send(checked, value, qos, retain, properties),
+        (error: unknown) => {
+          throw encodeError(checked, topic, error)
+        },
+      )
     } catch (error) {
       return Promise.reject(encodeError(topic.template, topic, error))
     }
+  }
+
+  private send(
+    name: string,
+    payload: string | Uint8Array,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+    properties: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    checkPayloadSize(this.host.broker, name, payload)
+    this.host.assertUsable(name)
+    return new Promise((resolve, reject) =>
+      this.submit({ topic: name, payload, qos, retain, properties, resolve, reject }),
+    )
   }
 
   /**
@@ -125,9 +145,10 @@ export class Outbox {
 
   private write(connection: MqttConnection, item: OutgoingPublish): void {
     if (item.qos === 0) {
-      // QoS 0 promises nothing beyond the write, so it resolves now.
-      connection.publish(item)
-      item.resolve()
+      // QoS 0 promises nothing beyond the write: it resolves once the bytes are handed to the transport,
+      // at once unless its buffer is full. Waiting for `drain` then gives a caller that awaits backpressure.
+      if (connection.publish(item)) item.resolve()
+      else connection.afterDrain(item.resolve)
       return
     }
     this.inFlight.add(item)

@@ -25,6 +25,18 @@ export interface FilterGroup {
   waiters: Array<{ resolve: () => void; reject: (error: TidingsError) => void }>
 }
 
+/** The entries a topic name routes to, each with the parameters its topic reads from the name. */
+interface Route {
+  readonly entries: readonly Entry[]
+  readonly params: ReadonlyArray<Readonly<Record<string, string>>>
+}
+
+/** Topic names whose routes are remembered; past it, a new name is routed without being remembered. */
+export const ROUTE_CACHE_LIMIT = 1000
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
+const NO_ENTRIES: readonly Entry[] = Object.freeze([])
+
 /** What the registry needs from the client to report problems. */
 export interface DispatchHost {
   reportError(error: TidingsError): void
@@ -33,11 +45,21 @@ export interface DispatchHost {
 /**
  * The client's subscriptions: groups keyed by MQTT filter, and a topic trie from match filters to entries,
  * so routing a message costs its topic depth, not the number of subscriptions.
+ *
+ * Most traffic repeats a few topic names, so the route of each name (its entries and their parsed
+ * parameters) is remembered, up to {@link ROUTE_CACHE_LIMIT} names, and forgotten on any change to the
+ * subscriptions. A remembered name is routed without splitting it, walking the trie or parsing it again.
  */
 export class SubscriptionRegistry {
   readonly groups = new Map<string, FilterGroup>()
   private readonly trie = new TopicTrie<Entry>()
   private readonly matched: Entry[] = []
+  /** Created on the first message, so an idle client carries no cache. */
+  private routes: Map<string, Route> | undefined
+  /** Collects the trie's matches; one function for every message rather than a closure each. */
+  private readonly collect = (entry: Entry): void => {
+    this.matched.push(entry)
+  }
 
   constructor(private readonly host: DispatchHost) {}
 
@@ -46,6 +68,11 @@ export class SubscriptionRegistry {
     let count = 0
     for (const group of this.groups.values()) if (group.status !== 'listen') count++
     return count
+  }
+
+  /** Number of topic names whose route is remembered (at most {@link ROUTE_CACHE_LIMIT}). */
+  get cachedRoutes(): number {
+    return this.routes?.size ?? 0
   }
 
   /** Adds an entry, creating its group; returns the group and whether it must be (re)sent to the broker. */
@@ -78,6 +105,7 @@ export class SubscriptionRegistry {
     const entry = make(group)
     group.entries.add(entry)
     this.trie.add(matchFilter, entry)
+    this.routes?.clear()
     return { entry, mustSend }
   }
 
@@ -86,6 +114,7 @@ export class SubscriptionRegistry {
     const group = entry.group
     if (!group.entries.delete(entry)) return undefined
     this.trie.delete(group.matchFilter, entry)
+    this.routes?.clear()
     if (group.entries.size > 0) return undefined
     this.groups.delete(group.mqttFilter)
     return group
@@ -94,6 +123,7 @@ export class SubscriptionRegistry {
   /** Drops a whole group (e.g. the broker refused it), rejecting its waiters. */
   drop(group: FilterGroup, error: TidingsError): void {
     for (const entry of group.entries) this.trie.delete(group.matchFilter, entry)
+    this.routes?.clear()
     group.entries.clear()
     this.groups.delete(group.mqttFilter)
     settle(group, error)
@@ -105,21 +135,31 @@ export class SubscriptionRegistry {
     payload: Uint8Array,
     packet: { retain?: boolean; qos?: number; dup?: boolean; properties?: Record<string, unknown> },
   ): void {
-    const matched = this.matched
-    matched.length = 0
-    this.trie.match(topicName, (entry) => {
-      matched.push(entry)
-    })
-    if (matched.length === 0) return
-    // Copy out: a handler may subscribe or unsubscribe synchronously, which reuses `matched`.
-    const entries = matched.length === 1 ? [matched[0]!] : matched.slice()
-    matched.length = 0
+    const routes = (this.routes ??= new Map())
+    let route = routes.get(topicName)
+    let entries: readonly Entry[]
+    if (route) entries = route.entries
+    else {
+      const matched = this.matched
+      matched.length = 0
+      this.trie.match(topicName, this.collect)
+      // Copy out: a handler may subscribe or unsubscribe synchronously, which reuses `matched`.
+      entries = matched.length === 0 ? NO_ENTRIES : matched.length === 1 ? [matched[0]!] : matched.slice()
+      matched.length = 0
+      if (routes.size < ROUTE_CACHE_LIMIT) {
+        route = { entries, params: entries.map((entry) => parseParams(entry, topicName)) }
+        routes.set(topicName, route)
+      }
+    }
+    if (entries.length === 0) return
     let decoded: Map<Codec<unknown>, unknown> | undefined
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!
       const topic = entry.topic
       const meta: MessageMeta = {
         topic: topicName,
-        params: topic ? (topic.parse(topicName) ?? {}) : {},
+        // Remembered parameters are frozen: one object serves every message on this name.
+        params: route ? (route.params[i] as Record<string, string>) : topic ? (topic.parse(topicName) ?? {}) : {},
         retain: packet.retain === true,
         qos: (packet.qos ?? 0) as 0 | 1 | 2,
         dup: packet.dup === true,
@@ -181,6 +221,12 @@ export class SubscriptionRegistry {
       }),
     )
   }
+}
+
+/** The parameters an entry's topic reads from a name, frozen to be shared by the messages of a route. */
+function parseParams(entry: Entry, topicName: string): Readonly<Record<string, string>> {
+  const params = entry.topic?.parse(topicName) as Record<string, string> | undefined
+  return params && Object.keys(params).length > 0 ? Object.freeze(params) : NO_PARAMS
 }
 
 /** Marks a payload that failed to decode, so entries sharing the codec skip it after one report. */

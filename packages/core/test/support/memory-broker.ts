@@ -24,6 +24,12 @@ export interface FakeSocket {
   next<C extends Packet['cmd']>(cmd: C): Promise<Extract<Packet, { cmd: C }>>
   /** Sends a packet to the client. */
   send(packet: Packet): void
+  /** Sends packets to the client in one message, as one TCP read would deliver them. */
+  sendTogether(packets: Packet[]): void
+  /** How many messages (transport writes) the client sent. */
+  readonly writes: number
+  /** Holds the client's writes unacknowledged, so its stream buffers; the returned function lets them go. */
+  hold(): () => void
   /** Answers CONNECT. */
   connack(returnCode?: number, sessionPresent?: boolean): void
   /** The network drops the connection. */
@@ -69,6 +75,8 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
   const unread: Packet[] = []
   const waiters: Array<{ cmd: string; resolve: (p: Packet) => void }> = []
   let closed = false
+  let writes = 0
+  let held: Array<() => void> | undefined
   parser.on('packet', (packet: Packet) => {
     received.push(packet)
     const i = waiters.findIndex((w) => w.cmd === packet.cmd)
@@ -79,6 +87,20 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
     received,
     get closed() {
       return closed
+    },
+    get writes() {
+      return writes
+    },
+    hold: () => {
+      held ??= []
+      return () => {
+        const done = held ?? []
+        held = undefined
+        for (const release of done) release()
+      }
+    },
+    sendTogether: (packets) => {
+      if (!closed) events.message(Buffer.concat(packets.map((p) => mqttPacket.generate(p, { protocolVersion }))))
     },
     next: <C extends Packet['cmd']>(cmd: C) => {
       const i = unread.findIndex((p) => p.cmd === cmd)
@@ -102,8 +124,10 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
       events.close(info)
     },
     write: (data, done) => {
+      writes++
       parser.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
-      done()
+      if (held) held.push(() => done())
+      else done()
     },
     end: () => {
       if (closed) return

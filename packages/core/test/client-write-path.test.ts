@@ -1,0 +1,151 @@
+import type { Packet } from 'mqtt-packet'
+import { Writable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { WriteBatch } from '../src/client/write-batch.js'
+import { createClient, text, topic } from '../src/index.js'
+import type { TransportStream } from '../src/index.js'
+import { countingProfile, manualTimers, memoryBroker, settle } from './support/memory-broker.js'
+
+// The write path: QoS 0 backpressure and one transport write per tick, over an in-memory socket.
+const fire = topic('write/{id}', text(), { qos: 0 })
+
+async function online() {
+  const broker = memoryBroker()
+  const client = createClient({
+    broker: countingProfile(),
+    transport: broker.transport,
+    timers: manualTimers(),
+    keepaliveSeconds: 0,
+  })
+  const connected = client.connect()
+  const socket = await broker.nextSocket()
+  await socket.next('connect')
+  socket.connack(0)
+  await connected
+  return { client, socket }
+}
+
+describe('write path', () => {
+  it('resolves a QoS 0 publish only once a full transport buffer drained', async () => {
+    const { client, socket } = await online()
+    const release = socket.hold()
+    let settled = false
+    // Larger than the stream's 16 KiB high-water mark: the write fills the buffer.
+    const sent = client.publish(fire, { id: 'big' }, 'x'.repeat(64 * 1024)).then(() => {
+      settled = true
+    })
+    for (let i = 0; i < 5; i++) await settle()
+    expect((await socket.next('publish')).topic).toBe('write/big')
+    expect(settled).toBe(false)
+    release()
+    await sent
+    expect(settled).toBe(true)
+    await client.close({ force: true })
+  })
+
+  it('resolves a small QoS 0 publish without waiting for the transport', async () => {
+    const { client, socket } = await online()
+    const release = socket.hold()
+    // Under the high-water mark the buffer has room, so the publish resolves though nothing was acknowledged.
+    await client.publish(fire, { id: 'small' }, 'x')
+    release()
+    await client.close({ force: true })
+  })
+
+  it('resolves QoS 0 publishes waiting for room when the connection drops', async () => {
+    const { client, socket } = await online()
+    socket.hold()
+    const sent = [client.publish(fire, { id: 'a' }, 'x'.repeat(32 * 1024)), client.publish(fire, { id: 'b' }, 'y')]
+    await settle()
+    socket.drop()
+    await Promise.all(sent)
+    await client.close({ force: true })
+  })
+
+  it('answers QoS 1 messages that arrived together in one transport write', async () => {
+    const { client, socket } = await online()
+    const before = socket.writes
+    const count = 20
+    const packets: Packet[] = Array.from({ length: count }, (_, i) => ({
+      cmd: 'publish',
+      topic: `write/${i}`,
+      payload: Buffer.from('m'),
+      qos: 1,
+      messageId: i + 1,
+      retain: false,
+      dup: false,
+    }))
+    // MQTT.js handles each packet in its own tick; without batching each PUBACK is its own write.
+    // Delivered from an I/O-like callback, as a socket's data event is.
+    setImmediate(() => socket.sendTogether(packets))
+    for (let i = 0; i < count; i++) await socket.next('puback')
+    expect(socket.writes - before).toBe(1)
+    await client.close({ force: true })
+  })
+})
+
+describe('WriteBatch', () => {
+  function countingStream(highWaterMark = 16 * 1024) {
+    const chunks: number[] = []
+    const stream = new Writable({
+      highWaterMark,
+      write(_chunk: Buffer, _encoding, done) {
+        chunks.push(1)
+        done()
+      },
+      writev(batch, done) {
+        chunks.push(batch.length)
+        done()
+      },
+    })
+    return { stream, chunks, batch: new WriteBatch(stream as unknown as TransportStream) }
+  }
+
+  /** Writes one byte in each of `ticks` chained `process.nextTick`s, as MQTT.js's packet loop does. */
+  function writeInTicks(stream: Writable, batch: WriteBatch | undefined, ticks: number): Promise<void> {
+    return new Promise((resolve) => {
+      const step = (i: number): void => {
+        if (i === ticks) return resolve()
+        batch?.cork()
+        stream.write(Buffer.from([i]))
+        process.nextTick(step, i + 1)
+      }
+      process.nextTick(step, 0)
+    })
+  }
+
+  it('lets writes made in successive ticks leave as one chunk', async () => {
+    const { stream, chunks, batch } = countingStream()
+    await writeInTicks(stream, batch, 5)
+    await settle()
+    expect(chunks).toEqual([5])
+  })
+
+  it('writes one chunk per tick without it', async () => {
+    const { stream, chunks } = countingStream()
+    await writeInTicks(stream, undefined, 5)
+    await settle()
+    expect(chunks).toEqual([1, 1, 1, 1, 1])
+  })
+
+  it('runs every waiting callback on one drain, with one listener', async () => {
+    let finish: (() => void) | undefined
+    const stream = new Writable({
+      highWaterMark: 4,
+      write(_chunk, _encoding, done) {
+        finish = done
+      },
+    })
+    const batch = new WriteBatch(stream as unknown as TransportStream)
+    stream.write(Buffer.alloc(8))
+    expect(batch.full).toBe(true)
+    let ran = 0
+    for (let i = 0; i < 100; i++) batch.afterDrain(() => ran++)
+    expect(stream.listenerCount('drain')).toBe(1)
+    expect(ran).toBe(0)
+    finish!()
+    await settle()
+    expect(ran).toBe(100)
+    expect(batch.full).toBe(false)
+  })
+})
