@@ -92,7 +92,7 @@ export function openConnection(
   }
   const mqtt = new MqttClient(stream, clientOptions(options, credentials))
   const fail = (error: unknown): void => {
-    const mapped = classifyError(error, options.client.broker.name, options.client.transport.name)
+    const mapped = classifyError(error, options.client.broker.name, options.client.transport.name, online)
     if (!online) {
       failure ??= mapped
       return

@@ -28,6 +28,8 @@ export interface FakeSocket {
   connack(returnCode?: number, sessionPresent?: boolean): void
   /** The network drops the connection. */
   drop(info?: CloseInfo): void
+  /** The platform socket fails with this error (e.g. one with `code: 'ECONNRESET'`), then closes. */
+  fail(error: Error): void
 }
 
 export function memoryBroker(protocolVersion: 4 | 5 = 4): MemoryBroker {
@@ -100,6 +102,12 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
       if (closed) return
       closed = true
       events.close(info)
+    },
+    fail: (error) => {
+      if (closed) return
+      closed = true
+      events.error(error)
+      events.close({ reason: error.message })
     },
     write: (data, done) => {
       parser.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength))

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { createClient, type ClientOptions, type TidingsError } from '../src/index.js'
+import { classifyError } from '../src/client/mqtt-errors.js'
+import { countingProfile, manualTimers, memoryBroker, settle } from './support/memory-broker.js'
+
+// Reliability of the client over an in-memory socket whose far end the test plays: no network.
+
+function setup(options: Partial<ClientOptions> = {}) {
+  const broker = memoryBroker()
+  const profile = countingProfile()
+  const timers = manualTimers()
+  const client = createClient({
+    broker: profile,
+    transport: broker.transport,
+    timers,
+    keepaliveSeconds: 0,
+    reconnect: { baseMs: 1000, capMs: 8000 },
+    ...options,
+  })
+  const errors: TidingsError[] = []
+  client.on('error', (error) => errors.push(error))
+  const states: Array<{ state: string; error: TidingsError | undefined }> = []
+  client.on('state', (state, info) => states.push({ state, error: info.error }))
+  return { broker, timers, client, errors, states }
+}
+
+async function online(s: ReturnType<typeof setup>) {
+  const connected = s.client.connect()
+  const socket = await s.broker.nextSocket()
+  await socket.next('connect')
+  socket.connack(0)
+  await connected
+  return socket
+}
+
+const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+
+describe('a cut connection versus a refused one', () => {
+  it('a reset of a live connection is CONNECTION_LOST with the socket error as cause', async () => {
+    const s = setup()
+    const socket = await online(s)
+    const error = reset()
+    socket.fail(error)
+    await settle()
+    expect(s.client.state).toBe('reconnecting')
+    expect(s.errors.map((e) => e.code)).toEqual(['CONNECTION_LOST'])
+    expect(s.errors[0]!.cause).toBe(error)
+    expect(s.states.at(-1)?.error).toMatchObject({ code: 'CONNECTION_LOST', cause: error })
+    await s.client.close({ force: true })
+  })
+
+  it('without knowing the connection was live, the same error reads as CONNECTION_REFUSED', () => {
+    // What the client reported before it told the two apart.
+    expect(classifyError(reset(), 'memory', 'memory').code).toBe('CONNECTION_REFUSED')
+    expect(classifyError(reset(), 'memory', 'memory', true).code).toBe('CONNECTION_LOST')
+  })
+
+  it('a reset before any CONNACK is CONNECTION_REFUSED', async () => {
+    const s = setup({ reconnect: false })
+    const connected = s.client.connect()
+    const socket = await s.broker.nextSocket()
+    await socket.next('connect')
+    socket.fail(reset())
+    await expect(connected).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
+  })
+})
