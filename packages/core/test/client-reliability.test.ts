@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createClient, type ClientOptions, type TidingsError } from '../src/index.js'
+import { createClient, json, topic, type ClientOptions, type TidingsError } from '../src/index.js'
 import { classifyError } from '../src/client/mqtt-errors.js'
 import { countingProfile, manualTimers, memoryBroker, settle } from './support/memory-broker.js'
 
@@ -62,5 +62,69 @@ describe('a cut connection versus a refused one', () => {
     await socket.next('connect')
     socket.fail(reset())
     await expect(connected).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
+  })
+})
+
+describe('subscribe() with an AbortSignal', () => {
+  const t = topic('abort/{id}', json<number>(), { qos: 1 })
+
+  it('an aborted signal rejects with ABORTED and sends nothing', async () => {
+    const s = setup()
+    const socket = await online(s)
+    const signal = AbortSignal.abort('not needed')
+    await expect(s.client.subscribe(t, { id: 'a' }, () => {}, { signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+      cause: 'not needed',
+    })
+    await settle()
+    expect(socket.received.map((p) => p.cmd)).toEqual(['connect'])
+    await s.client.close({ force: true })
+  })
+
+  it('aborting before the SUBACK rejects with ABORTED; a late SUBACK delivers nothing to the handler', async () => {
+    const s = setup()
+    const socket = await online(s)
+    const got: number[] = []
+    const controller = new AbortController()
+    const subscribed = s.client.subscribe(t, { id: 'a' }, (v) => void got.push(v), { signal: controller.signal })
+    const sub = await socket.next('subscribe')
+    controller.abort()
+    await expect(subscribed).rejects.toMatchObject({ code: 'ABORTED' })
+    socket.send({ cmd: 'suback', messageId: sub.messageId, granted: [1] })
+    await socket.next('unsubscribe')
+    socket.send({ cmd: 'publish', topic: 'abort/a', payload: Buffer.from('1'), qos: 0, retain: false, dup: false })
+    await settle()
+    expect(got).toEqual([])
+    await s.client.close({ force: true })
+  })
+
+  it('aborting after the SUBACK unsubscribes', async () => {
+    const s = setup()
+    const socket = await online(s)
+    const controller = new AbortController()
+    const subscribed = s.client.subscribe(t, { id: 'a' }, () => {}, { signal: controller.signal })
+    const sub = await socket.next('subscribe')
+    socket.send({ cmd: 'suback', messageId: sub.messageId, granted: [1] })
+    await subscribed
+    controller.abort()
+    const unsub = await socket.next('unsubscribe')
+    expect(unsub.unsubscriptions).toEqual(['abort/a'])
+    await s.client.close({ force: true })
+  })
+
+  it("waitFor's ready rejects with ABORTED, whether the signal was aborted before or during the wait", async () => {
+    const s = setup()
+    const socket = await online(s)
+    const before = s.client.waitFor(t, { id: 'a' }, { signal: AbortSignal.abort() })
+    await expect(before.ready).rejects.toMatchObject({ code: 'ABORTED' })
+    await expect(before).rejects.toMatchObject({ code: 'ABORTED' })
+
+    const controller = new AbortController()
+    const during = s.client.waitFor(t, { id: 'b' }, { signal: controller.signal })
+    await socket.next('subscribe')
+    controller.abort()
+    await expect(during.ready).rejects.toMatchObject({ code: 'ABORTED' })
+    await expect(during).rejects.toMatchObject({ code: 'ABORTED' })
+    await s.client.close({ force: true })
   })
 })

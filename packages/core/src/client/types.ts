@@ -100,6 +100,11 @@ export interface SubscribeOptions {
    * member of the group. Refused with UNSUPPORTED when the broker lacks shared subscriptions.
    */
   share?: string
+  /**
+   * Aborting it rejects a subscription still waiting for its SUBACK with ABORTED (and takes it back), and
+   * ends (unsubscribes) one already made. An already-aborted signal rejects at once and sends nothing.
+   */
+  signal?: AbortSignal
 }
 
 /** Options of a publish. */
@@ -135,6 +140,7 @@ export interface StreamOptions extends SubscribeOptions {
 export interface WaitForOptions<V, P> extends SubscribeOptions {
   /** Rejects with TIMEOUT after this long. */
   timeoutMs?: number
+  /** Rejects the wait, and its `ready`, with ABORTED. */
   signal?: AbortSignal
   /** Only a message passing this test resolves the wait. */
   where?: (payload: V, meta: MessageMeta<P>) => boolean
