@@ -128,3 +128,38 @@ describe('subscribe() with an AbortSignal', () => {
     await s.client.close({ force: true })
   })
 })
+
+describe('close() is bounded', () => {
+  const t = topic('close/{id}', json<number>(), { qos: 1 })
+
+  it('on a silent connection it waits closeTimeoutMs, destroys the socket and rejects the in-flight publish', async () => {
+    const s = setup({ closeTimeoutMs: 1500 })
+    const socket = await online(s)
+    const published = s.client.publish(t, { id: 'a' }, 1)
+    published.catch(() => {})
+    await socket.next('publish') // never acknowledged
+    let closed = false
+    const closing = s.client.close().then(() => {
+      closed = true
+    })
+    await settle()
+    expect(closed).toBe(false)
+    expect(s.timers.delays.at(-1)).toBe(1500)
+    s.timers.fireNext()
+    await closing
+    expect(socket.closed).toBe(true)
+    await expect(published).rejects.toMatchObject({ code: 'CLIENT_CLOSED' })
+  })
+
+  it('defaults to 2 s', async () => {
+    const s = setup()
+    const socket = await online(s)
+    s.client.publish(t, { id: 'a' }, 1).catch(() => {})
+    await socket.next('publish')
+    const closing = s.client.close()
+    await settle()
+    expect(s.timers.delays.at(-1)).toBe(2000)
+    s.timers.fireNext()
+    await closing
+  })
+})

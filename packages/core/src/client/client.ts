@@ -126,21 +126,34 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     for (const cleanup of this.detach.splice(0)) cleanup()
     const connection = this.connection
     this.connection = undefined
-    if (connection) {
-      await new Promise<void>((resolve) => {
-        const force = options?.force === true || !wasOnline
-        // A graceful end waits for in-flight acks; cap the wait so close() never hangs on a silent broker.
-        const fallback = force
-          ? undefined
-          : this.timers.setTimeout(() => connection.end(true, resolve), this.options.connectTimeoutMs ?? 10_000)
-        connection.end(force, () => {
-          if (fallback !== undefined) this.timers.clearTimeout(fallback)
-          resolve()
-        })
-      })
-    }
+    if (connection) await this.endConnection(connection, options?.force === true || !wasOnline)
     // Anything not acknowledged by now never will be: reject it rather than drop it.
     this.outbox.rejectAll(closed)
+  }
+
+  /**
+   * Ends a connection within `closeTimeoutMs`: a graceful end waits for in-flight acks, which a silent
+   * (half-open) broker never sends, so past the bound the socket is destroyed and close() resolves anyway.
+   */
+  private endConnection(connection: MqttConnection, force: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let fallback: unknown
+      const done = (): void => {
+        if (fallback !== undefined) this.timers.clearTimeout(fallback)
+        fallback = undefined
+        resolve()
+      }
+      fallback = this.timers.setTimeout(
+        () => {
+          fallback = undefined
+          connection.drop()
+          connection.end(true, () => {})
+          resolve()
+        },
+        force ? 0 : (this.options.closeTimeoutMs ?? 2000),
+      )
+      connection.end(force, done)
+    })
   }
 
   // --- the connection cycle ---

@@ -48,8 +48,16 @@ export interface ClientOptions {
   transport: Transport
   /** MQTT protocol version. @default 5 when the broker speaks MQTT 5, else 4 (3.1.1) */
   protocolVersion?: 4 | 5
-  /** Keep-alive interval in seconds. @default 30 */
+  /**
+   * Keep-alive interval in seconds. A connection that went silent (half-open: no reset, nothing arrives)
+   * is noticed within 1.5× this interval and reconnected. @default 30
+   */
   keepaliveSeconds?: number
+  /**
+   * Longest `close()` waits for in-flight QoS 1/2 acknowledgements before it destroys the socket, so it
+   * resolves in bounded time even on a half-open connection. @default 2000
+   */
+  closeTimeoutMs?: number
   /** Time allowed from opening the transport to CONNACK. @default 10000 */
   connectTimeoutMs?: number
   /** Start a clean session on every connect. @default true */
@@ -192,6 +200,10 @@ export interface TidingsClient {
     options?: WaitForOptions<V, TopicParams<T>>,
   ): Waiting<V>
   on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void
-  /** Disconnects (waiting briefly for in-flight QoS 1/2 acks) and ends every subscription and stream. */
+  /**
+   * Disconnects and ends every subscription and stream. Waits for in-flight QoS 1/2 acks at most
+   * `closeTimeoutMs` (default 2 s), then destroys the socket; `force` skips the wait. Everything still
+   * pending or unacknowledged rejects with CLIENT_CLOSED.
+   */
   close(options?: { force?: boolean }): Promise<void>
 }
