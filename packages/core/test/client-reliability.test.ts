@@ -163,3 +163,53 @@ describe('close() is bounded', () => {
     await closing
   })
 })
+
+describe('probe on return to the foreground', () => {
+  function withLifecycle() {
+    const listeners: Array<() => void> = []
+    const broker = memoryBroker()
+    const transport = {
+      ...broker.transport,
+      lifecycle: {
+        onForeground: (listener: () => void) => {
+          listeners.push(listener)
+          return () => {}
+        },
+      },
+    }
+    const s = setup({ transport })
+    return { ...s, broker, foreground: () => listeners.forEach((l) => l()) }
+  }
+
+  it('sends a PINGREQ; without a PINGRESP within 3 s it drops the connection and reconnects at once', async () => {
+    const s = withLifecycle()
+    const socket = await online(s)
+    s.foreground()
+    await socket.next('pingreq')
+    expect(s.timers.delays.at(-1)).toBe(3000)
+    expect(socket.closed).toBe(false)
+    s.timers.fireNext()
+    await settle()
+    expect(socket.closed).toBe(true)
+    // No backoff timer: the next attempt is already open.
+    const next = await s.broker.nextSocket()
+    await next.next('connect')
+    next.connack(0)
+    await settle()
+    expect(s.client.state).toBe('online')
+    await s.client.close({ force: true })
+  })
+
+  it('a connection that answers stays', async () => {
+    const s = withLifecycle()
+    const socket = await online(s)
+    s.foreground()
+    await socket.next('pingreq')
+    socket.send({ cmd: 'pingresp' })
+    await settle()
+    expect(s.timers.pending()).toBe(0)
+    expect(socket.closed).toBe(false)
+    expect(s.broker.sockets).toHaveLength(1)
+    await s.client.close({ force: true })
+  })
+})

@@ -23,6 +23,21 @@ describe('half-open connections (real Mosquitto)', () => {
     return client
   }
 
+  /** tcp() with a foreground event the test fires. */
+  const foregroundable = () => {
+    const listeners: Array<() => void> = []
+    const transport = {
+      ...tcp(),
+      lifecycle: {
+        onForeground: (listener: () => void) => {
+          listeners.push(listener)
+          return () => {}
+        },
+      },
+    }
+    return { transport, foreground: () => listeners.forEach((listener) => listener()) }
+  }
+
   beforeAll(async () => {
     broker = await spawnMosquitto()
   })
@@ -51,5 +66,49 @@ describe('half-open connections (real Mosquitto)', () => {
     expect(took).toBeLessThan(1500)
     await expect(published).rejects.toMatchObject({ code: 'CLIENT_CLOSED' })
     await expect.poll(() => relay.connections, { timeout: 1000 }).toBe(0)
+  })
+
+  it('keep-alive notices a silent connection within 1.5× keepaliveSeconds and reconnects', async () => {
+    const client = make({ keepaliveSeconds: 2 })
+    await client.connect()
+    const lost = new Promise<number>((resolve) =>
+      client.on('state', (s) => s === 'reconnecting' && resolve(Date.now())),
+    )
+    const started = Date.now()
+    relay.blackHole(true)
+    const took = (await lost) - started
+    expect(took).toBeLessThanOrEqual(3000 + 300)
+    relay.blackHole(false)
+    await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
+  })
+
+  it('on return to the foreground a silent connection is probed and replaced within 3 s', async () => {
+    const { transport, foreground } = foregroundable()
+    // Keep-alive far away: only the probe can notice the outage within the test.
+    const client = make({ transport, keepaliveSeconds: 60 })
+    await client.connect()
+    relay.blackHole(true)
+    const lost = new Promise<number>((resolve) =>
+      client.on('state', (s) => s === 'reconnecting' && resolve(Date.now())),
+    )
+    const started = Date.now()
+    foreground()
+    const took = (await lost) - started
+    expect(took).toBeGreaterThanOrEqual(2900)
+    expect(took).toBeLessThan(3500)
+    relay.blackHole(false)
+    await expect.poll(() => client.state, { timeout: 2000 }).toBe('online')
+  })
+
+  it('a live connection answers the probe and stays', async () => {
+    const { transport, foreground } = foregroundable()
+    const client = make({ transport })
+    await client.connect()
+    const states: string[] = []
+    client.on('state', (s) => states.push(s))
+    foreground()
+    await new Promise((r) => setTimeout(r, 3300))
+    expect(states).toEqual([])
+    expect(relay.connections).toBe(1)
   })
 })

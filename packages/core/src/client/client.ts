@@ -12,6 +12,7 @@ import {
   type ConnectionRules,
 } from './connection.js'
 import { Emitter } from './emitter.js'
+import { endWithin, probeConnection } from './liveness.js'
 import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
@@ -68,6 +69,8 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   private readonly detach: Array<() => void> = []
   /** When the platform last said the app is back (foreground, network up). */
   private resumedAt = Number.NEGATIVE_INFINITY
+  /** The connection a foreground probe is waiting on. */
+  private probing: MqttConnection | undefined
   /** When the current connection was established. */
   private onlineSince = Number.NEGATIVE_INFINITY
 
@@ -88,7 +91,8 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     if (lifecycle) {
       const resumed = (): void => {
         this.resumedAt = Date.now()
-        this.dispatch({ type: 'resume' })
+        if (this.conn.status === 'online') this.probe()
+        else this.dispatch({ type: 'resume' })
       }
       if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
       if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => online && resumed()))
@@ -126,33 +130,23 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     for (const cleanup of this.detach.splice(0)) cleanup()
     const connection = this.connection
     this.connection = undefined
-    if (connection) await this.endConnection(connection, options?.force === true || !wasOnline)
+    const force = options?.force === true || !wasOnline
+    if (connection) await endWithin(connection, this.timers, force ? 0 : (this.options.closeTimeoutMs ?? 2000))
     // Anything not acknowledged by now never will be: reject it rather than drop it.
     this.outbox.rejectAll(closed)
   }
 
-  /**
-   * Ends a connection within `closeTimeoutMs`: a graceful end waits for in-flight acks, which a silent
-   * (half-open) broker never sends, so past the bound the socket is destroyed and close() resolves anyway.
-   */
-  private endConnection(connection: MqttConnection, force: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let fallback: unknown
-      const done = (): void => {
-        if (fallback !== undefined) this.timers.clearTimeout(fallback)
-        fallback = undefined
-        resolve()
-      }
-      fallback = this.timers.setTimeout(
-        () => {
-          fallback = undefined
-          connection.drop()
-          connection.end(true, () => {})
-          resolve()
-        },
-        force ? 0 : (this.options.closeTimeoutMs ?? 2000),
-      )
-      connection.end(force, done)
+  /** Checks a connection that looks live; one that does not answer is dropped and reconnects at once. */
+  private probe(): void {
+    const connection = this.live()
+    if (!connection || this.probing === connection) return
+    this.probing = connection
+    probeConnection(connection, this.timers, (alive) => {
+      if (this.probing === connection) this.probing = undefined
+      if (alive || this.connection !== connection) return
+      // Counts as found on resume, so the loss reconnects without a backoff.
+      this.resumedAt = Date.now()
+      connection.drop()
     })
   }
 

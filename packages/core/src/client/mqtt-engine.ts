@@ -57,6 +57,11 @@ export interface MqttConnection {
   publish(item: WirePublish, acked?: (failure: unknown) => void): void
   subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
   unsubscribe(filter: string, done: (failure: unknown) => void): void
+  /**
+   * Sends a PINGREQ now; `answered` runs when a PINGRESP arrives. The client uses it to check a connection
+   * it thinks is live when the platform says the app or the network is back.
+   */
+  probe(answered: () => void): void
   /** Drops the socket at once; the connection reports `closed` as if the network failed. */
   drop(): void
   /** Sends DISCONNECT (after in-flight acks unless `force`) and closes. */
@@ -79,6 +84,7 @@ export function openConnection(
   let ending = false
   let failure: TidingsError | undefined
   let closeInfo: CloseInfo | undefined
+  let probes: Array<() => void> = []
 
   const stream = (): TransportStream => {
     const s = openStream()
@@ -102,6 +108,11 @@ export function openConnection(
     if (!ending) handlers.error(mapped)
   }
   mqtt.on('packetreceive', (packet: Packet) => {
+    if (packet.cmd === 'pingresp' && probes.length > 0) {
+      const answered = probes
+      probes = []
+      for (const probe of answered) probe()
+    }
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
     // because a failure is already recorded.
     if (packet.cmd !== 'connack' || online) return
@@ -163,6 +174,11 @@ export function openConnection(
         const code = (packet as { granted?: number[] } | undefined)?.granted?.[0]
         done(error ?? (code !== undefined && code >= 0x80 ? unsubackFailure(code) : undefined))
       })
+    },
+    probe(answered) {
+      if (closed || !online) return
+      probes.push(answered)
+      mqtt.sendPing()
     },
     drop() {
       mqtt.stream?.destroy()
