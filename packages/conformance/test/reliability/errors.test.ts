@@ -49,4 +49,28 @@ describe('cut versus refused (real Mosquitto)', () => {
     const client = make(await freePort(), { reconnect: false })
     await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
   })
+
+  it('garbage from the broker side closes the connection with PROTOCOL_ERROR, and the client reconnects', async () => {
+    const client = make(relay.port)
+    const errors: TidingsError[] = []
+    client.on('error', (e) => errors.push(e))
+    await client.connect()
+    const before = relay.connections
+    relay.inject(Buffer.from('garbage!'))
+    await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
+    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR' })
+    await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
+    expect(before).toBe(1)
+  })
+
+  it('a PUBLISH header announcing 200 MB ends the connection before its body is read', async () => {
+    const client = make(relay.port, { maxPacketBytes: 64 * 1024 })
+    const errors: TidingsError[] = []
+    client.on('error', (e) => errors.push(e))
+    await client.connect()
+    relay.inject(Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f))
+    await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
+    expect(errors[0]!.message).toContain('maxPacketBytes')
+    await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
+  })
 })

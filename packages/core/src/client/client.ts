@@ -85,7 +85,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
       adapter: broker.name,
     }
     this.timers = options.timers ?? nativeTimers
-    this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000)
+    this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000, options.offlineQueueBytes ?? 8 * 1024 * 1024)
     this.subscriber = new Subscriber(this)
     const lifecycle = options.transport.lifecycle
     if (lifecycle) {
@@ -226,7 +226,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
           return this.dispatch({ type: 'failed', error: error ?? closedBeforeConnack(this.adapter, close), close })
         this.outbox.connectionLost()
         this.subscriber.connectionLost()
-        const resumed = this.onlineSince < this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
+        const resumed = this.onlineSince <= this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
         // Once per resume, and only for a connection made before it.
         if (resumed) this.resumedAt = Number.NEGATIVE_INFINITY
         this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })

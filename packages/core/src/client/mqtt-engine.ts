@@ -4,6 +4,7 @@ import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import { classifyError, connackRefusal } from './mqtt-errors.js'
+import { packetGuard } from './packet-guard.js'
 import type { ClientOptions } from './types.js'
 
 /**
@@ -12,6 +13,9 @@ import type { ClientOptions } from './types.js'
  * Nothing survives a connection inside MQTT.js, so what must survive (unacknowledged publishes,
  * subscriptions) lives in tidings' own stores, in one place each.
  */
+
+/** The largest packet a client accepts unless `maxPacketBytes` says otherwise. */
+export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024
 
 /** The client's options, with the MQTT version settled. */
 export interface EngineOptions {
@@ -94,6 +98,20 @@ export function openConnection(
       closed = true
       closeInfo = (s as { closeInfo?: CloseInfo }).closeInfo
     })
+    // Sees every chunk before MQTT.js's parser (listeners run in order; MQTT.js pipes right after this
+    // returns): an oversized or malformed packet ends the connection before its body is buffered.
+    const guard = packetGuard(
+      options.client.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+      options.protocolVersion,
+      options.client.broker.name,
+    )
+    s.on('data', (chunk: Uint8Array) => {
+      const problem = guard.feed(chunk)
+      if (problem && !s.destroyed) {
+        fail(problem)
+        s.destroy()
+      }
+    })
     return s
   }
   const mqtt = new MqttClient(stream, clientOptions(options, credentials))
@@ -103,9 +121,14 @@ export function openConnection(
       failure ??= mapped
       return
     }
-    // Errors on a live connection end it; the close names this error as the cause of the loss.
+    // Errors on a live connection end it; the close names this error as the cause of the loss. Only the
+    // first is reported: what follows (the parser choking on the same bytes) is the same failure.
+    const first = failure === undefined
     failure ??= mapped
-    if (!ending) handlers.error(mapped)
+    if (!ending && first) handlers.error(mapped)
+    // MQTT.js stays connected after a packet it could not parse; MQTT requires the client to close
+    // (3.1.1 §4.8, 5.0 §4.13). The close reports the loss and the client reconnects.
+    if (!closed) mqtt.stream?.destroy()
   }
   mqtt.on('packetreceive', (packet: Packet) => {
     if (packet.cmd === 'pingresp' && probes.length > 0) {
@@ -213,8 +236,14 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
     // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
     password: credentials.password as IClientOptions['password'],
     timerVariant: 'native',
-    ...(o.sessionExpirySeconds !== undefined && protocolVersion === 5
-      ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } }
+    ...(protocolVersion === 5
+      ? {
+          properties: {
+            // The broker must not send this client a larger packet (it drops it instead).
+            maximumPacketSize: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+            ...(o.sessionExpirySeconds !== undefined ? { sessionExpiryInterval: o.sessionExpirySeconds } : {}),
+          },
+        }
       : {}),
     ...(will
       ? {

@@ -102,6 +102,10 @@ export function classifyError(error: unknown, adapter: string, transport: string
       ...(typeof code === 'number' ? { reasonCode: code } : {}),
     })
   }
+  // MQTT.js passes on socket errors only when they carry a code; an error without one comes from its parser
+  // (a packet it could not read) or its packet handlers.
+  if (code === undefined && error instanceof Error)
+    return new TidingsError('PROTOCOL_ERROR', `malformed packet from ${adapter}: ${message}`, { adapter, cause: error })
   return new TidingsError('TRANSPORT_ERROR', message, { adapter: transport, cause: error })
 }
 

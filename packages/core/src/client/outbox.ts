@@ -1,7 +1,7 @@
 import { TidingsError, isTidingsError } from '../errors.js'
 import type { BrokerProfile } from '../contracts.js'
 import type { Topic, TopicParams } from '../topic/template.js'
-import { checkPayloadSize, checkPublish } from './capabilities.js'
+import { byteSize, checkPayloadSize, checkPublish } from './capabilities.js'
 import type { MqttConnection, WirePublish } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
 import type { PublishOptions } from './types.js'
@@ -36,11 +36,14 @@ export interface OutboxHost {
  */
 export class Outbox {
   private waiting: OutgoingPublish[] = []
+  /** Bytes (topic + payload) of the publishes in `waiting`. */
+  private waitingBytes = 0
   private readonly inFlight = new Set<OutgoingPublish>()
 
   constructor(
     private readonly host: OutboxHost,
     private readonly limit: number,
+    private readonly byteLimit = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Checks and encodes a typed publish, then submits it; resolves once sent (QoS 0) or acknowledged. */
@@ -84,16 +87,17 @@ export class Outbox {
   submit(item: OutgoingPublish, raw = false): void {
     const connection = raw ? this.host.live() : this.host.writable()
     if (connection) return this.write(connection, item)
-    if (this.waiting.length >= this.limit) {
+    const bytes = byteSize(item.topic) + byteSize(item.payload)
+    if (this.waiting.length >= this.limit || this.waitingBytes + bytes > this.byteLimit) {
+      const full = this.waiting.length >= this.limit ? `${this.limit} publishes` : `${this.byteLimit} bytes`
       item.reject(
-        new TidingsError(
-          'OFFLINE_QUEUE_FULL',
-          `offline queue is full (${this.limit} publishes); publish to ${item.topic} refused`,
-          { topic: item.topic },
-        ),
+        new TidingsError('OFFLINE_QUEUE_FULL', `offline queue is full (${full}); publish to ${item.topic} refused`, {
+          topic: item.topic,
+        }),
       )
       return
     }
+    this.waitingBytes += bytes
     if (raw) this.waiting.unshift(item)
     else this.waiting.push(item)
   }
@@ -104,6 +108,7 @@ export class Outbox {
     if (!connection || this.waiting.length === 0) return
     const items = this.waiting
     this.waiting = []
+    this.waitingBytes = 0
     for (const item of items) this.write(connection, item)
   }
 
@@ -111,6 +116,7 @@ export class Outbox {
   connectionLost(): void {
     if (this.inFlight.size === 0) return
     // Taken back even past the limit: these were accepted already.
+    for (const item of this.inFlight) this.waitingBytes += byteSize(item.topic) + byteSize(item.payload)
     this.waiting = [...this.inFlight, ...this.waiting]
     this.inFlight.clear()
   }
@@ -120,6 +126,7 @@ export class Outbox {
     const items = [...this.inFlight, ...this.waiting]
     this.inFlight.clear()
     this.waiting = []
+    this.waitingBytes = 0
     for (const item of items) item.reject(error)
   }
 

@@ -68,6 +68,17 @@ export interface ClientOptions {
   reconnect?: ReconnectOptions | false
   /** Most publishes held while offline; more reject with OFFLINE_QUEUE_FULL. @default 1000 */
   offlineQueueLimit?: number
+  /**
+   * Most bytes (topic + payload) held while offline; a publish that would go beyond rejects with
+   * OFFLINE_QUEUE_FULL and is never sent later. @default 8 MiB
+   */
+  offlineQueueBytes?: number
+  /**
+   * Largest packet accepted from the broker, in bytes. Sent as MQTT 5 Maximum Packet Size; on every
+   * version a packet announced larger ends the connection (PROTOCOL_ERROR, then a reconnect) as soon as its
+   * header arrives, before its body is buffered. @default 16 MiB
+   */
+  maxPacketBytes?: number
   /** Capacity of each `stream()` buffer before the oldest message is dropped (with a STREAM_OVERFLOW error). @default 1000 */
   streamBufferSize?: number
   will?: WillMessage

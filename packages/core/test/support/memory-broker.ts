@@ -24,6 +24,8 @@ export interface FakeSocket {
   next<C extends Packet['cmd']>(cmd: C): Promise<Extract<Packet, { cmd: C }>>
   /** Sends a packet to the client. */
   send(packet: Packet): void
+  /** Sends raw bytes to the client (malformed or oversized packets). */
+  sendRaw(bytes: Uint8Array): void
   /** Answers CONNECT. */
   connack(returnCode?: number, sessionPresent?: boolean): void
   /** The network drops the connection. */
@@ -91,6 +93,9 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
     },
     send: (packet) => {
       if (!closed) events.message(mqttPacket.generate(packet, { protocolVersion }))
+    },
+    sendRaw: (bytes) => {
+      if (!closed) events.message(bytes)
     },
     connack: (returnCode = 0, sessionPresent = false) =>
       socket.send(
