@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createClient, json, topic, type ClientOptions, type TidingsError } from '../src/index.js'
+import { json, topic } from '../src/index.js'
 import { classifyError } from '../src/client/mqtt-errors.js'
-import { countingProfile, manualTimers, memoryBroker, settle } from './support/memory-broker.js'
+import { memoryBroker, settle } from './support/memory-broker.js'
+import { online, reset, setup } from './support/reliability.js'
 
 // Reliability of the client over an in-memory socket whose far end the test plays: no network.
-
-function setup(options: Partial<ClientOptions> = {}) {
-  const broker = memoryBroker()
-  const profile = countingProfile()
-  const timers = manualTimers()
-  const client = createClient({
-    broker: profile,
-    transport: broker.transport,
-    timers,
-    keepaliveSeconds: 0,
-    reconnect: { baseMs: 1000, capMs: 8000 },
-    ...options,
-  })
-  const errors: TidingsError[] = []
-  client.on('error', (error) => errors.push(error))
-  const states: Array<{ state: string; error: TidingsError | undefined }> = []
-  client.on('state', (state, info) => states.push({ state, error: info.error }))
-  return { broker, timers, client, errors, states }
-}
-
-async function online(s: ReturnType<typeof setup>) {
-  const connected = s.client.connect()
-  const socket = await s.broker.nextSocket()
-  await socket.next('connect')
-  socket.connack(0)
-  await connected
-  return socket
-}
-
-const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
 
 describe('a cut connection versus a refused one', () => {
   it('a reset of a live connection is CONNECTION_LOST with the socket error as cause', async () => {
@@ -210,107 +181,6 @@ describe('probe on return to the foreground', () => {
     expect(s.timers.pending()).toBe(0)
     expect(socket.closed).toBe(false)
     expect(s.broker.sockets).toHaveLength(1)
-    await s.client.close({ force: true })
-  })
-})
-
-describe('malformed and oversized packets from the broker', () => {
-  it('garbage bytes close the connection with PROTOCOL_ERROR, and the client reconnects', async () => {
-    const s = setup()
-    const socket = await online(s)
-    socket.sendRaw(Buffer.from('garbage!'))
-    await settle()
-    expect(s.errors.map((e) => e.code)).toEqual(['PROTOCOL_ERROR'])
-    expect(socket.closed).toBe(true)
-    expect(s.client.state).toBe('reconnecting')
-    expect(s.states.at(-1)?.error).toMatchObject({ code: 'CONNECTION_LOST', cause: { code: 'PROTOCOL_ERROR' } })
-    s.timers.fireNext()
-    const next = await s.broker.nextSocket()
-    await next.next('connect')
-    next.connack(0)
-    await settle()
-    expect(s.client.state).toBe('online')
-    await s.client.close({ force: true })
-  })
-
-  it('a reserved packet type closes the connection', async () => {
-    const s = setup()
-    const socket = await online(s)
-    socket.sendRaw(Uint8Array.of(0x00, 0x00))
-    await settle()
-    expect(s.errors.map((e) => e.code)).toEqual(['PROTOCOL_ERROR'])
-    expect(socket.closed).toBe(true)
-    await s.client.close({ force: true })
-  })
-
-  // A PUBLISH announcing 200 MB, then its first megabyte.
-  const header = Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f)
-  const body = new Uint8Array(1024 * 1024)
-
-  it('without a limit that fits, the client keeps reading (and buffering) a 200 MB packet', async () => {
-    const s = setup({ maxPacketBytes: 268_435_460 })
-    const socket = await online(s)
-    socket.sendRaw(header)
-    socket.sendRaw(body)
-    await settle()
-    expect(socket.closed).toBe(false)
-    expect(s.errors).toEqual([])
-    await s.client.close({ force: true })
-  })
-
-  it('a packet announced larger than maxPacketBytes ends the connection at its header', async () => {
-    const s = setup({ maxPacketBytes: 1024 * 1024 })
-    const socket = await online(s)
-    socket.sendRaw(header)
-    await settle()
-    expect(socket.closed).toBe(true)
-    expect(s.errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR' })
-    expect(s.errors[0]!.message).toContain('maxPacketBytes (1048576)')
-    await s.client.close({ force: true })
-  })
-
-  it('the default limit (16 MiB) refuses it too, and MQTT 5 CONNECT carries Maximum Packet Size', async () => {
-    const s = setup()
-    const socket = await online(s)
-    socket.sendRaw(header)
-    await settle()
-    expect(socket.closed).toBe(true)
-    await s.client.close({ force: true })
-
-    const broker = memoryBroker(5)
-    const client = createClient({
-      broker: countingProfile({ mqtt5: true }),
-      transport: broker.transport,
-      timers: manualTimers(),
-      keepaliveSeconds: 0,
-      maxPacketBytes: 4096,
-    })
-    void client.connect().catch(() => {})
-    const five = await broker.nextSocket()
-    const connect = await five.next('connect')
-    expect(connect.properties?.maximumPacketSize).toBe(4096)
-    await client.close({ force: true })
-  })
-})
-
-describe('the offline queue is bounded in bytes', () => {
-  const t = topic('queue/{id}', json<string>(), { qos: 1 })
-
-  it('a publish that would go past offlineQueueBytes rejects with OFFLINE_QUEUE_FULL and is never sent', async () => {
-    const s = setup({ offlineQueueBytes: 100 })
-    const first = s.client.publish(t, { id: 'a' }, 'x'.repeat(60)) // 7 + 62 bytes
-    const second = s.client.publish(t, { id: 'b' }, 'y'.repeat(60))
-    await expect(second).rejects.toMatchObject({ code: 'OFFLINE_QUEUE_FULL' })
-    const third = s.client.publish(t, { id: 'c' }, 'z') // still fits
-    const socket = await online(s)
-    const a = await socket.next('publish')
-    const c = await socket.next('publish')
-    expect([a.topic, c.topic]).toEqual(['queue/a', 'queue/c'])
-    socket.send({ cmd: 'puback', messageId: a.messageId! })
-    socket.send({ cmd: 'puback', messageId: c.messageId! })
-    await Promise.all([first, third])
-    await settle()
-    expect(socket.received.filter((p) => p.cmd === 'publish')).toHaveLength(2)
     await s.client.close({ force: true })
   })
 })

@@ -12,6 +12,7 @@ import {
   type ConnectionRules,
 } from './connection.js'
 import { Emitter } from './emitter.js'
+import { incomingTopicProblem } from './incoming-topic.js'
 import { endWithin, probeConnection } from './liveness.js'
 import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
@@ -217,7 +218,17 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
         this.onlineSince = Date.now()
         this.dispatch({ type: 'online', sessionPresent })
       },
-      message: (topic, payload, packet) => this.subscriber.registry.dispatch(topic, payload, packet),
+      message: (topic, payload, packet) => {
+        const problem = incomingTopicProblem(topic)
+        if (problem === undefined) return this.subscriber.registry.dispatch(topic, payload, packet)
+        // Never dispatched: a handler would get params the broker could not have routed.
+        this.reportError(
+          new TidingsError('INVALID_TOPIC', `${this.adapter} sent a message on an invalid topic: ${problem}`, {
+            adapter: this.adapter,
+            topic: JSON.stringify(topic.slice(0, 128)),
+          }),
+        )
+      },
       error: (error) => mine() && this.reportError(error),
       closed: ({ wasOnline, error, close }) => {
         if (!mine()) return
