@@ -120,6 +120,16 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     return this.outbox.publish(topic, params, payload, options)
   }
 
+  clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<void> {
+    let name: string
+    try {
+      name = topic.name(params)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.outbox.clearRetained(name, topic.qos)
+  }
+
   async close(options?: { force?: boolean }): Promise<void> {
     if (this.conn.status === 'closed') return
     const wasOnline = this.conn.status === 'online'

@@ -53,6 +53,7 @@ export abstract class Facade {
           topic: topic as Topic<string, unknown>,
           handler: handler as Entry['handler'],
           signal: options?.signal,
+          onCleared: options?.onCleared as Entry['onCleared'],
         })
         .then((entry) => this.handle(entry, options?.signal))
     } catch (error) {

@@ -79,6 +79,21 @@ export class Outbox {
     }
   }
 
+  /** Publishes an empty retained payload to a concrete topic, which clears its retained message. */
+  clearRetained(name: string, qos: 0 | 1 | 2): Promise<void> {
+    try {
+      this.host.assertOpen()
+      checkPublish(this.host.broker, name, qos, true)
+      this.host.assertUsable(name)
+      const payload = new Uint8Array(0)
+      return new Promise((resolve, reject) =>
+        this.submit({ topic: name, payload, qos, retain: true, properties: undefined, resolve, reject }),
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
   /**
    * Writes now when a connection is writable, else waits, up to the limit (beyond it OFFLINE_QUEUE_FULL).
    * A `raw` publish from a profile bypasses holds (raw publishes are how a hold is released) and, offline,

@@ -28,6 +28,7 @@ export interface EntryRequest {
   readonly listenOnly: boolean
   readonly topic: Topic<string, unknown> | undefined
   readonly handler: Entry['handler']
+  readonly onCleared?: Entry['onCleared']
   /** Aborting it before the SUBACK takes the entry back and rejects with ABORTED. */
   readonly signal?: AbortSignal | undefined
 }
@@ -65,6 +66,7 @@ export class Subscriber {
       group,
       topic: request.topic,
       handler: request.handler,
+      ...(request.onCleared ? { onCleared: request.onCleared } : {}),
     }))
     const group = entry.group
     if (group.status === 'active' || group.status === 'listen') return Promise.resolve(entry)

@@ -99,6 +99,8 @@ export interface MessageMeta<P = Record<string, string>> {
   dup: boolean
   /** MQTT 5 properties (user properties, content type, response topic, correlation data…). */
   properties?: Record<string, unknown>
+  /** Set (only on what `onCleared` receives) when the message cleared the topic's retained message. */
+  cleared?: true
 }
 
 /** A handler for one typed topic. May be async; a throw or rejection is reported as HANDLER_FAILED. */
@@ -124,6 +126,12 @@ export interface SubscribeOptions {
    * ends (unsubscribes) one already made. An already-aborted signal rejects at once and sends nothing.
    */
   signal?: AbortSignal
+  /**
+   * Called when the topic's retained message is cleared (an empty payload on a topic declared with
+   * `retain: true`, or delivered as retained), with `meta.cleared` set. Such a message has no value: it
+   * never reaches the handler and is never reported as INVALID_PAYLOAD.
+   */
+  onCleared?: (meta: MessageMeta) => void
 }
 
 /** Options of a publish. */
@@ -210,6 +218,11 @@ export interface TidingsClient {
     params: Partial<TopicParams<T>>,
     options?: WaitForOptions<V, TopicParams<T>>,
   ): Waiting<V>
+  /**
+   * Clears the retained message of one concrete topic: publishes an empty retained payload (the codec is
+   * not involved), at the topic's QoS. Subscribers see it through `onCleared`, never as a value.
+   */
+  clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<void>
   on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void
   /**
    * Disconnects and ends every subscription and stream. Waits for in-flight QoS 1/2 acks at most
