@@ -220,8 +220,17 @@ export function openConnection(
   }
 }
 
+/** One day: how long a persistent session outlives its connection unless `session.expirySeconds` says otherwise. */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 86_400
+
 function clientOptions({ client: o, protocolVersion }: EngineOptions, credentials: ConnectCredentials): IClientOptions {
   const will = o.will
+  const clean = o.session ? !o.session.persistent : (o.clean ?? true)
+  const expiry = o.session?.persistent
+    ? (o.session.expirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS)
+    : o.session
+      ? undefined
+      : o.sessionExpirySeconds
   return {
     manualConnect: true,
     // tidings owns reconnecting (jittered backoff, fresh credentials); MQTT.js's fixed-period timer stays off.
@@ -230,7 +239,7 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
     protocolVersion,
     keepalive: o.keepaliveSeconds ?? 30,
     connectTimeout: o.connectTimeoutMs ?? 10_000,
-    clean: o.clean ?? true,
+    clean,
     clientId: credentials.clientId,
     username: credentials.username,
     // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
@@ -241,7 +250,7 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
           properties: {
             // The broker must not send this client a larger packet (it drops it instead).
             maximumPacketSize: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
-            ...(o.sessionExpirySeconds !== undefined ? { sessionExpiryInterval: o.sessionExpirySeconds } : {}),
+            ...(expiry !== undefined ? { sessionExpiryInterval: expiry } : {}),
           },
         }
       : {}),

@@ -60,9 +60,19 @@ export interface ClientOptions {
   closeTimeoutMs?: number
   /** Time allowed from opening the transport to CONNACK. @default 10000 */
   connectTimeoutMs?: number
-  /** Start a clean session on every connect. @default true */
+  /**
+   * Keep the MQTT session across connections, so QoS 1/2 messages published while this client was away
+   * are delivered when it returns, and subscriptions survive. `{ persistent: true, expirySeconds }` is sent
+   * as MQTT 5 Session Expiry Interval (default one day), or as `clean: false` on MQTT 3.1.1 (where the
+   * broker decides how long to keep it). On reconnect the client reads the CONNACK's session-present flag:
+   * when the broker kept the session only unacknowledged subscriptions are sent again; when it lost it,
+   * every subscription is restored. Needs a client id that stays the same across connections.
+   * @default { persistent: false }
+   */
+  session?: SessionOptions
+  /** Start a clean session on every connect. Prefer `session`. @default true */
   clean?: boolean
-  /** MQTT 5 session expiry for persistent sessions (`clean: false`). */
+  /** MQTT 5 session expiry for persistent sessions (`clean: false`). Prefer `session.expirySeconds`. */
   sessionExpirySeconds?: number
   /** Reconnect policy after a connection loss, or `false` to stay offline. */
   reconnect?: ReconnectOptions | false
@@ -110,6 +120,14 @@ export type MessageHandler<V, P> = (payload: V, meta: MessageMeta<P>) => void | 
 export interface Message<V, P = Record<string, string>> {
   payload: V
   meta: MessageMeta<P>
+}
+
+/** Options of {@link ClientOptions.session}. */
+export interface SessionOptions {
+  /** Ask the broker to keep the session when the connection ends. */
+  persistent: boolean
+  /** MQTT 5: how long the broker keeps the session after a disconnect. @default 86400 (one day) */
+  expirySeconds?: number
 }
 
 /** Options of a subscription. */
