@@ -153,3 +153,34 @@ describe('incoming topics are checked before dispatch', () => {
     })
   }
 })
+
+describe('resend after a lost connection', () => {
+  const t = topic('resend/{id}', json<number>(), { qos: 1 })
+
+  it('unacknowledged publishes go out once more, in order, with DUP; newer ones follow without it', async () => {
+    const s = setup()
+    const first = await online(s)
+    const sent = [1, 2, 3].map((i) => s.client.publish(t, { id: 'a' }, i))
+    for (let i = 0; i < 3; i++) await first.next('publish')
+    first.drop()
+    await settle()
+    const later = s.client.publish(t, { id: 'a' }, 4)
+    s.timers.fireNext()
+    const next = await s.broker.nextSocket()
+    await next.next('connect')
+    next.connack(0)
+    const resent = []
+    for (let i = 0; i < 4; i++) resent.push(await next.next('publish'))
+    expect(resent.map((p) => [String(p.payload), p.dup])).toEqual([
+      ['1', true],
+      ['2', true],
+      ['3', true],
+      ['4', false],
+    ])
+    for (const p of resent) next.send({ cmd: 'puback', messageId: p.messageId! })
+    await Promise.all([...sent, later])
+    await settle()
+    expect(next.received.filter((p) => p.cmd === 'publish')).toHaveLength(4)
+    await s.client.close({ force: true })
+  })
+})

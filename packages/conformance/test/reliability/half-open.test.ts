@@ -111,4 +111,28 @@ describe('half-open connections (real Mosquitto)', () => {
     expect(states).toEqual([])
     expect(relay.connections).toBe(1)
   })
+
+  it('publishes made during a half-open outage arrive once each, in order; a refused one never arrives', async () => {
+    const sub = createClient({ broker: mosquitto({ host: '127.0.0.1', port: broker.port }), transport: tcp() })
+    clients.push(sub)
+    await sub.connect()
+    const got: number[] = []
+    await sub.subscribe(t, { id: 'r' }, (v) => void got.push(v))
+
+    const pub = make({ keepaliveSeconds: 1, offlineQueueLimit: 6 })
+    await pub.connect()
+    relay.blackHole(true)
+    // Written to a connection that looks live: they never reach the broker.
+    const during = [1, 2, 3, 4, 5].map((i) => pub.publish(t, { id: 'r' }, i))
+    const lost = new Promise<void>((resolve) => pub.on('state', (s) => s === 'reconnecting' && resolve()))
+    await lost
+    // Offline now: 5 taken back, 1 more fits under the limit of 6, the next is refused.
+    const queued = pub.publish(t, { id: 'r' }, 6)
+    await expect(pub.publish(t, { id: 'r' }, 7)).rejects.toMatchObject({ code: 'OFFLINE_QUEUE_FULL' })
+    relay.blackHole(false)
+    await Promise.all([...during, queued])
+    await expect.poll(() => got.length, { timeout: 3000 }).toBe(6)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(got).toEqual([1, 2, 3, 4, 5, 6])
+  })
 })

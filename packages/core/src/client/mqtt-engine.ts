@@ -3,7 +3,7 @@ import { MqttClient, type IClientOptions, type IClientPublishOptions, type IPubl
 import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
-import { classifyError, connackRefusal } from './mqtt-errors.js'
+import { classifyError, connackRefusal, isConnectionClosed } from './mqtt-errors.js'
 import { packetGuard } from './packet-guard.js'
 import type { ClientOptions } from './types.js'
 
@@ -44,6 +44,8 @@ export interface WirePublish {
   readonly qos: 0 | 1 | 2
   readonly retain: boolean
   readonly properties: Record<string, unknown> | undefined
+  /** A QoS 1/2 publish written before on a connection that dropped: sent with the DUP flag. */
+  readonly dup?: boolean
 }
 
 /** The broker's answer to a SUBSCRIBE: one reason code per filter, or the raw failure MQTT.js reported. */
@@ -162,6 +164,7 @@ export function openConnection(
   return {
     publish(item, acked) {
       const opts: IClientPublishOptions = { qos: item.qos, retain: item.retain }
+      if (item.dup === true && item.qos > 0) opts.dup = true
       if (item.properties) opts.properties = item.properties
       // MQTT.js writes Buffers on its fast path; wrap other views without copying.
       const payload =
@@ -175,12 +178,14 @@ export function openConnection(
         return
       }
       mqtt.publish(item.topic, payload, opts, (error) => {
-        if (!closed && !abandoned) acked(error ?? undefined)
+        // A keep-alive timeout makes MQTT.js fail pending callbacks ("Connection closed") before the socket
+        // closes; the close follows and the client takes the publish back, so that failure is not an answer.
+        if (!closed && !abandoned && !isConnectionClosed(error)) acked(error ?? undefined)
       })
     },
     subscribe(filters, done) {
       mqtt.subscribe(filters, (error, granted, suback) => {
-        if (closed || abandoned) return
+        if (closed || abandoned || isConnectionClosed(error)) return
         // SUBACK reason codes come back in request order, on success and on failure alike.
         const codes =
           (suback as { granted?: number[] } | undefined)?.granted ??
@@ -191,7 +196,7 @@ export function openConnection(
     },
     unsubscribe(filter, done) {
       mqtt.unsubscribe(filter, (error, packet) => {
-        if (closed || abandoned) return
+        if (closed || abandoned || isConnectionClosed(error)) return
         // MQTT.js passes an MQTT 5 UNSUBACK on whatever its reason codes say (mqtt-packet parses them into
         // `granted`); a code ≥ 0x80 is a refusal.
         const code = (packet as { granted?: number[] } | undefined)?.granted?.[0]

@@ -132,7 +132,9 @@ export class Outbox {
     if (this.inFlight.size === 0) return
     // Taken back even past the limit: these were accepted already.
     for (const item of this.inFlight) this.waitingBytes += byteSize(item.topic) + byteSize(item.payload)
-    this.waiting = [...this.inFlight, ...this.waiting]
+    // Written once already: the resend carries the DUP flag (MQTT 3.1.1 §4.4, 5.0 §4.4).
+    const resent = [...this.inFlight].map((item): OutgoingPublish => ({ ...item, dup: true }))
+    this.waiting = [...resent, ...this.waiting]
     this.inFlight.clear()
   }
 
