@@ -12,7 +12,7 @@ import {
   type ConnectionRules,
 } from './connection.js'
 import { Emitter } from './emitter.js'
-import { incomingTopicProblem } from './incoming-topic.js'
+import { incomingTopicError } from './incoming-topic.js'
 import { endWithin, probeConnection } from './liveness.js'
 import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
@@ -121,13 +121,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   }
 
   clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<void> {
-    let name: string
-    try {
-      name = topic.name(params)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    return this.outbox.clearRetained(name, topic.qos)
+    return this.outbox.clearRetained(() => topic.name(params), topic.qos)
   }
 
   async close(options?: { force?: boolean }): Promise<void> {
@@ -229,15 +223,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
         this.dispatch({ type: 'online', sessionPresent })
       },
       message: (topic, payload, packet) => {
-        const problem = incomingTopicProblem(topic)
-        if (problem === undefined) return this.subscriber.registry.dispatch(topic, payload, packet)
-        // Never dispatched: a handler would get params the broker could not have routed.
-        this.reportError(
-          new TidingsError('INVALID_TOPIC', `${this.adapter} sent a message on an invalid topic: ${problem}`, {
-            adapter: this.adapter,
-            topic: JSON.stringify(topic.slice(0, 128)),
-          }),
-        )
+        // Never dispatched when invalid: a handler would get params the broker could not have routed.
+        const refused = incomingTopicError(this.adapter, topic)
+        if (refused) this.reportError(refused)
+        else this.subscriber.registry.dispatch(topic, payload, packet)
       },
       error: (error) => mine() && this.reportError(error),
       closed: ({ wasOnline, error, close }) => {

@@ -1,3 +1,5 @@
+import { TidingsError } from '../errors.js'
+
 /**
  * Why a topic name that arrived in a PUBLISH from the broker cannot be dispatched, or undefined when it
  * can. A broker must only send topic names (MQTT 3.1.1 §4.7, 5.0 §4.7): never empty, no wildcards, no
@@ -23,4 +25,15 @@ export function incomingTopicProblem(topic: string): string | undefined {
     if (c >= 0xdc00 && c <= 0xdfff) return 'it contains a lone surrogate'
   }
   return undefined
+}
+
+/** The INVALID_TOPIC error for a topic name from the broker that must not be dispatched, or undefined. */
+export function incomingTopicError(adapter: string, topic: string): TidingsError | undefined {
+  const problem = incomingTopicProblem(topic)
+  if (problem === undefined) return undefined
+  return new TidingsError('INVALID_TOPIC', `${adapter} sent a message on an invalid topic: ${problem}`, {
+    adapter,
+    // Quoted and cut short: the name is untrusted and may hold control characters.
+    topic: JSON.stringify(topic.slice(0, 128)),
+  })
 }

@@ -80,8 +80,9 @@ export class Outbox {
   }
 
   /** Publishes an empty retained payload to a concrete topic, which clears its retained message. */
-  clearRetained(name: string, qos: 0 | 1 | 2): Promise<void> {
+  clearRetained(topicName: () => string, qos: 0 | 1 | 2): Promise<void> {
     try {
+      const name = topicName()
       this.host.assertOpen()
       checkPublish(this.host.broker, name, qos, true)
       this.host.assertUsable(name)
