@@ -20,7 +20,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
  */
 export interface ConformanceTarget {
   /** What the broker supports; tests of missing features are skipped with that reason. */
-  capabilities: { retain: boolean; qos2: boolean }
+  capabilities: {
+    retain: boolean
+    qos2: boolean
+    /** Keeps a persistent session (clean: false / Session Expiry) across connections. @default false */
+    persistentSession?: boolean
+  }
   /** Options for a fresh client (a new client id per call). */
   client(): ClientOptions
   /**
@@ -54,6 +59,7 @@ export const CONFORMANCE_TESTS = [
   'refused credentials give NOT_AUTHORIZED after exactly one attempt',
   'invalid payload raises INVALID_PAYLOAD and delivery continues',
   'invalid params are refused with INVALID_TOPIC',
+  'a persistent session delivers what was published while the client was away',
 ] as const
 
 type TestName = (typeof CONFORMANCE_TESTS)[number]
@@ -179,6 +185,30 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       await markers.until(1)
       expect(got.values).toEqual(['one'])
     })
+
+    test(
+      'a persistent session delivers what was published while the client was away',
+      async () => {
+        const t = topic(`${root()}/{id}`, json<number>(), { qos: 1 })
+        // One client id for both connections: the session belongs to it.
+        const options: ClientOptions = { ...target.client(), session: { persistent: true, expirySeconds: 300 } }
+        const first = make(options)
+        await first.connect()
+        await first.subscribe(t, { id: 'a' }, () => {})
+        await first.close()
+        const pub = make()
+        await pub.connect()
+        await Promise.all([1, 2, 3].map((i) => pub.publish(t, { id: 'a' }, i)))
+        const got: number[] = []
+        const second = make(options)
+        // Registered before connecting, so what the session delivers right after CONNACK has a handler.
+        const subscribed = second.subscribe(t, { id: 'a' }, (v) => void got.push(v))
+        await second.connect()
+        await subscribed
+        await expect.poll(() => got, { timeout: 3000 }).toEqual([1, 2, 3])
+      },
+      () => (target.capabilities.persistentSession ? undefined : 'the broker does not keep sessions'),
+    )
 
     test('reconnects after the broker drops it and restores subscriptions', async () => {
       const t = topic(`${root()}/{device}/cmd`, json<string>(), { qos: 1 })

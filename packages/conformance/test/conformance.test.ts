@@ -12,7 +12,7 @@ for (const protocolVersion of [5, 4] as const) {
     const broker = await spawnMosquitto()
     const users = Object.entries(broker.users)
     return {
-      capabilities: { retain: true, qos2: true },
+      capabilities: { retain: true, qos2: true, persistentSession: true },
       client: () => {
         const [user, password] = users[0]!
         return {
@@ -35,7 +35,7 @@ for (const protocolVersion of [5, 4] as const) {
 describeConformance('devbroker over tcp, MQTT 3.1.1', async () => {
   const broker = await startDevBroker({ users: { ann: 'ann-pw' } })
   return {
-    capabilities: { retain: true, qos2: true },
+    capabilities: { retain: true, qos2: true, persistentSession: true },
     client: () => ({ broker: broker.profile({ username: 'ann', password: 'ann-pw' }), transport: tcp() }),
     badClient: () => ({ broker: broker.profile({ username: 'ann', password: 'nope' }), transport: tcp() }),
     dropConnections: async () => broker.dropClients(),

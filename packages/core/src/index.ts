@@ -14,6 +14,7 @@ export type {
   MessageMeta,
   PublishOptions,
   StateInfo,
+  SessionOptions,
   StreamOptions,
   Subscription,
   SubscribeOptions,

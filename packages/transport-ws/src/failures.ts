@@ -56,3 +56,28 @@ export function socketFailure(url: string, opened: boolean, cause: unknown): Err
     { adapter: TRANSPORT_NAME, ...(cause !== undefined ? { cause } : {}) },
   )
 }
+
+/** Close codes a server uses to turn a client away: 1002 protocol error (RabbitMQ Web MQTT's "unauthenticated"), 1008 policy violation. */
+const REFUSING_CLOSE_CODES = new Set([1002, 1008])
+const REFUSING_REASON = /unauthenticated|not authori[sz]ed|unauthori[sz]ed/i
+
+/**
+ * The error for a socket the server closed after the upgrade but before it sent anything (so before any
+ * CONNACK), when the close says the client was turned away: code 1002 or 1008, or a reason such as
+ * "unauthenticated" or "not authorized". RabbitMQ Web MQTT refuses wrong credentials this way instead of
+ * with a CONNACK. Undefined for any other close, which stays a retryable failure.
+ */
+export function closeRefusal(
+  url: string,
+  code: number | undefined,
+  reason: string | undefined,
+): TidingsError | undefined {
+  const refusing = (code !== undefined && REFUSING_CLOSE_CODES.has(code)) || REFUSING_REASON.test(reason ?? '')
+  if (!refusing) return undefined
+  const said = (reason ?? '').replace(/\s+/g, ' ').slice(0, 120)
+  return new TidingsError(
+    'NOT_AUTHORIZED',
+    `${url} closed the WebSocket before CONNACK with code ${code ?? '?'}${said ? ` (${said})` : ''}: the broker refused the credentials`,
+    { adapter: TRANSPORT_NAME },
+  )
+}

@@ -9,7 +9,7 @@ import {
   type TransportScheme,
 } from '@tidings/core'
 import { browserLifecycle } from './browser-lifecycle.js'
-import { TRANSPORT_NAME, socketFailure, upgradeRefused } from './failures.js'
+import { TRANSPORT_NAME, closeRefusal, socketFailure, upgradeRefused } from './failures.js'
 import {
   OPEN,
   type HttpResponseLike,
@@ -109,6 +109,8 @@ export function websocket(options: WebSocketTransportOptions = {}): Transport {
 /** Connects one socket's events to the stream. Everything here belongs to this one connection. */
 function wire(socket: WebSocketLike, url: string, events: SocketEvents): SocketControls {
   let opened = false
+  /** The server sent something: its first packet is the CONNACK, so a close after it is not a refusal. */
+  let heard = false
   let failed = false
   const fail = (error: Error): void => {
     if (failed) return
@@ -121,11 +123,19 @@ function wire(socket: WebSocketLike, url: string, events: SocketEvents): SocketC
     opened = true
     events.open()
   }
-  socket.onmessage = (event) => events.message(event.data as ArrayBuffer | string)
+  socket.onmessage = (event) => {
+    heard = true
+    events.message(event.data as ArrayBuffer | string)
+  }
   socket.onerror = (event) => fail(socketFailure(url, opened, event?.error))
   socket.onclose = (event) => {
     // A socket that closes before it opened never completed the upgrade, whatever the platform said.
     if (!opened) fail(socketFailure(url, false, undefined))
+    else if (!heard) {
+      // Turned away without a CONNACK (RabbitMQ closes with 1002 "unauthenticated"): retrying cannot help.
+      const refusal = closeRefusal(url, event?.code, event?.reason)
+      if (refusal) fail(refusal)
+    }
     events.close({
       ...(event?.code !== undefined ? { code: event.code } : {}),
       ...(event?.reason ? { reason: event.reason } : {}),

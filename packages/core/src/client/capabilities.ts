@@ -26,11 +26,16 @@ export function checkPublish(broker: BrokerProfile, name: string, qos: 0 | 1 | 2
     })
 }
 
+/** The size of a payload (or topic) on the wire, in bytes. */
+export function byteSize(value: string | Uint8Array): number {
+  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength
+}
+
 /** A payload within the broker's size limit. */
 export function checkPayloadSize(broker: BrokerProfile, topicName: string, payload: string | Uint8Array): void {
   const max = broker.capabilities.maxPayloadBytes
   if (max === undefined) return
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength
+  const size = byteSize(payload)
   if (size > max)
     throw new TidingsError('PAYLOAD_TOO_LARGE', `payload of ${size} bytes exceeds ${broker.name}'s limit of ${max}`, {
       adapter: broker.name,

@@ -12,6 +12,8 @@ import {
   type ConnectionRules,
 } from './connection.js'
 import { Emitter } from './emitter.js'
+import { incomingTopicError } from './incoming-topic.js'
+import { endWithin, probeConnection } from './liveness.js'
 import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
@@ -68,6 +70,8 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   private readonly detach: Array<() => void> = []
   /** When the platform last said the app is back (foreground, network up). */
   private resumedAt = Number.NEGATIVE_INFINITY
+  /** The connection a foreground probe is waiting on. */
+  private probing: MqttConnection | undefined
   /** When the current connection was established. */
   private onlineSince = Number.NEGATIVE_INFINITY
 
@@ -82,13 +86,14 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
       adapter: broker.name,
     }
     this.timers = options.timers ?? nativeTimers
-    this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000)
+    this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000, options.offlineQueueBytes ?? 8 * 1024 * 1024)
     this.subscriber = new Subscriber(this)
     const lifecycle = options.transport.lifecycle
     if (lifecycle) {
       const resumed = (): void => {
         this.resumedAt = Date.now()
-        this.dispatch({ type: 'resume' })
+        if (this.conn.status === 'online') this.probe()
+        else this.dispatch({ type: 'resume' })
       }
       if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
       if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => online && resumed()))
@@ -115,6 +120,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     return this.outbox.publish(topic, params, payload, options)
   }
 
+  clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<void> {
+    return this.outbox.clearRetained(() => topic.name(params), topic.qos)
+  }
+
   async close(options?: { force?: boolean }): Promise<void> {
     if (this.conn.status === 'closed') return
     const wasOnline = this.conn.status === 'online'
@@ -126,21 +135,24 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     for (const cleanup of this.detach.splice(0)) cleanup()
     const connection = this.connection
     this.connection = undefined
-    if (connection) {
-      await new Promise<void>((resolve) => {
-        const force = options?.force === true || !wasOnline
-        // A graceful end waits for in-flight acks; cap the wait so close() never hangs on a silent broker.
-        const fallback = force
-          ? undefined
-          : this.timers.setTimeout(() => connection.end(true, resolve), this.options.connectTimeoutMs ?? 10_000)
-        connection.end(force, () => {
-          if (fallback !== undefined) this.timers.clearTimeout(fallback)
-          resolve()
-        })
-      })
-    }
+    const force = options?.force === true || !wasOnline
+    if (connection) await endWithin(connection, this.timers, force ? 0 : (this.options.closeTimeoutMs ?? 2000))
     // Anything not acknowledged by now never will be: reject it rather than drop it.
     this.outbox.rejectAll(closed)
+  }
+
+  /** Checks a connection that looks live; one that does not answer is dropped and reconnects at once. */
+  private probe(): void {
+    const connection = this.live()
+    if (!connection || this.probing === connection) return
+    this.probing = connection
+    probeConnection(connection, this.timers, (alive) => {
+      if (this.probing === connection) this.probing = undefined
+      if (alive || this.connection !== connection) return
+      // Counts as found on resume, so the loss reconnects without a backoff.
+      this.resumedAt = Date.now()
+      connection.drop()
+    })
   }
 
   // --- the connection cycle ---
@@ -210,7 +222,12 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
         this.onlineSince = Date.now()
         this.dispatch({ type: 'online', sessionPresent })
       },
-      message: (topic, payload, packet) => this.subscriber.registry.dispatch(topic, payload, packet),
+      message: (topic, payload, packet) => {
+        // Never dispatched when invalid: a handler would get params the broker could not have routed.
+        const refused = incomingTopicError(this.adapter, topic)
+        if (refused) this.reportError(refused)
+        else this.subscriber.registry.dispatch(topic, payload, packet)
+      },
       error: (error) => mine() && this.reportError(error),
       closed: ({ wasOnline, error, close }) => {
         if (!mine()) return
@@ -219,7 +236,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
           return this.dispatch({ type: 'failed', error: error ?? closedBeforeConnack(this.adapter, close), close })
         this.outbox.connectionLost()
         this.subscriber.connectionLost()
-        const resumed = this.onlineSince < this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
+        const resumed = this.onlineSince <= this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
         // Once per resume, and only for a connection made before it.
         if (resumed) this.resumedAt = Number.NEGATIVE_INFINITY
         this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })

@@ -228,6 +228,8 @@ export function closedBeforeConnack(adapter: string, close: CloseInfo | undefine
 
 /** The error of a dropped connection, naming what ended it. */
 export function connectionLost(adapter: string, cause: TidingsError | undefined, close: CloseInfo | undefined) {
+  // A socket failure on the live connection is already the loss, with the socket's error as its cause.
+  if (cause?.code === 'CONNECTION_LOST') return cause
   const why = close?.reason ?? cause?.message
   return new TidingsError('CONNECTION_LOST', `connection to ${adapter} lost${why ? `: ${why}` : ''}`, {
     adapter,

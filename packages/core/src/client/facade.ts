@@ -52,8 +52,10 @@ export abstract class Facade {
           listenOnly: false,
           topic: topic as Topic<string, unknown>,
           handler: handler as Entry['handler'],
+          signal: options?.signal,
+          onCleared: options?.onCleared as Entry['onCleared'],
         })
-        .then((entry) => this.handle(entry))
+        .then((entry) => this.handle(entry, options?.signal))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -120,11 +122,17 @@ export abstract class Facade {
     return new TidingsError('CLIENT_CLOSED', 'client is closed', { adapter: this.options.broker.name })
   }
 
-  private handle(entry: Entry): Subscription {
+  private handle(entry: Entry, signal: AbortSignal | undefined): Subscription {
     let done: Promise<void> | undefined
-    return {
-      filter: entry.group.mqttFilter,
-      unsubscribe: () => (done ??= this.subscriber.remove(entry)),
+    const onAbort = (): void => void unsubscribe()
+    const unsubscribe = (): Promise<void> => {
+      signal?.removeEventListener('abort', onAbort)
+      done ??= this.subscriber.remove(entry)
+      return done
     }
+    // Aborted between the SUBACK and now (the group was already active): end it at once.
+    if (signal?.aborted) void unsubscribe()
+    else signal?.addEventListener('abort', onAbort, { once: true })
+    return { filter: entry.group.mqttFilter, unsubscribe }
   }
 }

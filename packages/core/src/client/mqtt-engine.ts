@@ -3,7 +3,8 @@ import { MqttClient, type IClientOptions, type IClientPublishOptions, type IPubl
 import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
-import { classifyError, connackRefusal } from './mqtt-errors.js'
+import { classifyError, connackRefusal, isConnectionClosed } from './mqtt-errors.js'
+import { packetGuard } from './packet-guard.js'
 import type { ClientOptions } from './types.js'
 import { WriteBatch } from './write-batch.js'
 
@@ -13,6 +14,9 @@ import { WriteBatch } from './write-batch.js'
  * Nothing survives a connection inside MQTT.js, so what must survive (unacknowledged publishes,
  * subscriptions) lives in tidings' own stores, in one place each.
  */
+
+/** The largest packet a client accepts unless `maxPacketBytes` says otherwise. */
+export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024
 
 /** The client's options, with the MQTT version settled. */
 export interface EngineOptions {
@@ -41,6 +45,8 @@ export interface WirePublish {
   readonly qos: 0 | 1 | 2
   readonly retain: boolean
   readonly properties: Record<string, unknown> | undefined
+  /** A QoS 1/2 publish written before on a connection that dropped: sent with the DUP flag. */
+  readonly dup?: boolean
 }
 
 /** The broker's answer to a SUBSCRIBE: one reason code per filter, or the raw failure MQTT.js reported. */
@@ -63,6 +69,11 @@ export interface MqttConnection {
   afterDrain(done: () => void): void
   subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
   unsubscribe(filter: string, done: (failure: unknown) => void): void
+  /**
+   * Sends a PINGREQ now; `answered` runs when a PINGRESP arrives. The client uses it to check a connection
+   * it thinks is live when the platform says the app or the network is back.
+   */
+  probe(answered: () => void): void
   /** Drops the socket at once; the connection reports `closed` as if the network failed. */
   drop(): void
   /** Sends DISCONNECT (after in-flight acks unless `force`) and closes. */
@@ -86,6 +97,7 @@ export function openConnection(
   let failure: TidingsError | undefined
   let closeInfo: CloseInfo | undefined
   let batch: WriteBatch | undefined
+  let probes: Array<() => void> = []
 
   const stream = (): TransportStream => {
     const s = openStream()
@@ -98,22 +110,46 @@ export function openConnection(
       batch?.release()
     })
     batch = new WriteBatch(s)
+    // Sees every chunk before MQTT.js's parser (listeners run in order; MQTT.js pipes right after this
+    // returns): an oversized or malformed packet ends the connection before its body is buffered.
+    const guard = packetGuard(
+      options.client.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+      options.protocolVersion,
+      options.client.broker.name,
+    )
+    s.on('data', (chunk: Uint8Array) => {
+      const problem = guard.feed(chunk)
+      if (problem && !s.destroyed) {
+        fail(problem)
+        s.destroy()
+      }
+    })
     return s
   }
   const mqtt = new MqttClient(stream, clientOptions(options, credentials))
   const fail = (error: unknown): void => {
-    const mapped = classifyError(error, options.client.broker.name, options.client.transport.name)
+    const mapped = classifyError(error, options.client.broker.name, options.client.transport.name, online)
     if (!online) {
       failure ??= mapped
       return
     }
-    // Errors on a live connection end it; the close names this error as the cause of the loss.
+    // Errors on a live connection end it; the close names this error as the cause of the loss. Only the
+    // first is reported: what follows (the parser choking on the same bytes) is the same failure.
+    const first = failure === undefined
     failure ??= mapped
-    if (!ending) handlers.error(mapped)
+    if (!ending && first) handlers.error(mapped)
+    // MQTT.js stays connected after a packet it could not parse; MQTT requires the client to close
+    // (3.1.1 §4.8, 5.0 §4.13). The close reports the loss and the client reconnects.
+    if (!closed) mqtt.stream?.destroy()
   }
   mqtt.on('packetreceive', (packet: Packet) => {
     // MQTT.js answers this packet (PUBACK, PUBREC, …) in this tick: batch it with the tick's other writes.
     batch?.cork()
+    if (packet.cmd === 'pingresp' && probes.length > 0) {
+      const answered = probes
+      probes = []
+      for (const probe of answered) probe()
+    }
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
     // because a failure is already recorded.
     if (packet.cmd !== 'connack' || online) return
@@ -140,10 +176,13 @@ export function openConnection(
   return {
     publish(item, acked) {
       batch?.cork()
-      // MQTT.js copies the options it is given, so those without properties are shared, not built per publish.
-      const opts = item.properties
-        ? { qos: item.qos, retain: item.retain, properties: item.properties }
-        : PUBLISH_OPTIONS[item.qos + (item.retain ? 3 : 0)]!
+      // MQTT.js copies the options it is given, so plain ones are shared, not built per publish.
+      let opts: IClientPublishOptions
+      if (item.properties || (item.dup === true && item.qos > 0)) {
+        opts = { qos: item.qos, retain: item.retain }
+        if (item.dup === true && item.qos > 0) opts.dup = true
+        if (item.properties) opts.properties = item.properties
+      } else opts = PUBLISH_OPTIONS[item.qos + (item.retain ? 3 : 0)]!
       // MQTT.js writes Buffers on its fast path; wrap other views without copying.
       const payload =
         typeof item.payload === 'string' || Buffer.isBuffer(item.payload)
@@ -156,7 +195,9 @@ export function openConnection(
         return batch?.full !== true
       }
       mqtt.publish(item.topic, payload, opts, (error) => {
-        if (!closed && !abandoned) acked(error ?? undefined)
+        // A keep-alive timeout makes MQTT.js fail pending callbacks ("Connection closed") before the socket
+        // closes; the close follows and the client takes the publish back, so that failure is not an answer.
+        if (!closed && !abandoned && !isConnectionClosed(error)) acked(error ?? undefined)
       })
       return batch?.full !== true
     },
@@ -167,7 +208,7 @@ export function openConnection(
     subscribe(filters, done) {
       batch?.cork()
       mqtt.subscribe(filters, (error, granted, suback) => {
-        if (closed || abandoned) return
+        if (closed || abandoned || isConnectionClosed(error)) return
         // SUBACK reason codes come back in request order, on success and on failure alike.
         const codes =
           (suback as { granted?: number[] } | undefined)?.granted ??
@@ -179,12 +220,17 @@ export function openConnection(
     unsubscribe(filter, done) {
       batch?.cork()
       mqtt.unsubscribe(filter, (error, packet) => {
-        if (closed || abandoned) return
+        if (closed || abandoned || isConnectionClosed(error)) return
         // MQTT.js passes an MQTT 5 UNSUBACK on whatever its reason codes say (mqtt-packet parses them into
         // `granted`); a code ≥ 0x80 is a refusal.
         const code = (packet as { granted?: number[] } | undefined)?.granted?.[0]
         done(error ?? (code !== undefined && code >= 0x80 ? unsubackFailure(code) : undefined))
       })
+    },
+    probe(answered) {
+      if (closed || !online) return
+      probes.push(answered)
+      mqtt.sendPing()
     },
     drop() {
       mqtt.stream?.destroy()
@@ -203,8 +249,17 @@ export function openConnection(
   }
 }
 
+/** One day: how long a persistent session outlives its connection unless `session.expirySeconds` says otherwise. */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 86_400
+
 function clientOptions({ client: o, protocolVersion }: EngineOptions, credentials: ConnectCredentials): IClientOptions {
   const will = o.will
+  const clean = o.session ? !o.session.persistent : (o.clean ?? true)
+  const expiry = o.session?.persistent
+    ? (o.session.expirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS)
+    : o.session
+      ? undefined
+      : o.sessionExpirySeconds
   return {
     manualConnect: true,
     // tidings owns reconnecting (jittered backoff, fresh credentials); MQTT.js's fixed-period timer stays off.
@@ -213,7 +268,7 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
     protocolVersion,
     keepalive: o.keepaliveSeconds ?? 30,
     connectTimeout: o.connectTimeoutMs ?? 10_000,
-    clean: o.clean ?? true,
+    clean,
     clientId: credentials.clientId,
     username: credentials.username,
     // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
@@ -221,8 +276,14 @@ function clientOptions({ client: o, protocolVersion }: EngineOptions, credential
     timerVariant: 'native',
     // MQTT.js logs through `debug` 5–10 times per packet even when nothing is printed; skip it unless asked.
     ...(o.debug ? {} : { log: noLog }),
-    ...(o.sessionExpirySeconds !== undefined && protocolVersion === 5
-      ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } }
+    ...(protocolVersion === 5
+      ? {
+          properties: {
+            // The broker must not send this client a larger packet (it drops it instead).
+            maximumPacketSize: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+            ...(expiry !== undefined ? { sessionExpiryInterval: expiry } : {}),
+          },
+        }
       : {}),
     ...(will
       ? {

@@ -58,8 +58,12 @@ export function isConnectionClosed(error: unknown): boolean {
   return message === MQTT_TEXTS.connectionClosed || message === MQTT_TEXTS.disconnecting
 }
 
-/** Maps what MQTT.js or a socket emits to a TidingsError with a stable code. */
-export function classifyError(error: unknown, adapter: string, transport: string): TidingsError {
+/**
+ * Maps what MQTT.js or a socket emits to a TidingsError with a stable code. `live` says the connection had
+ * its CONNACK: a socket failure then means the connection was lost (CONNECTION_LOST), not that the broker
+ * could not be reached (CONNECTION_REFUSED is only for an attempt that never got a CONNACK).
+ */
+export function classifyError(error: unknown, adapter: string, transport: string, live = false): TidingsError {
   if (isTidingsError(error)) return error
   const message = error instanceof Error ? error.message : String(error)
   const code = (error as { code?: unknown } | null)?.code
@@ -80,6 +84,11 @@ export function classifyError(error: unknown, adapter: string, transport: string
         { adapter: transport, cause: error },
       )
     }
+    if (UNREACHABLE_CODES.has(code) && live)
+      return new TidingsError('CONNECTION_LOST', `connection to ${adapter} lost: ${message}`, {
+        adapter: transport,
+        cause: error,
+      })
     if (UNREACHABLE_CODES.has(code))
       return new TidingsError('CONNECTION_REFUSED', `cannot reach ${adapter}: ${message}`, {
         adapter: transport,
@@ -93,6 +102,10 @@ export function classifyError(error: unknown, adapter: string, transport: string
       ...(typeof code === 'number' ? { reasonCode: code } : {}),
     })
   }
+  // MQTT.js passes on socket errors only when they carry a code; an error without one comes from its parser
+  // (a packet it could not read) or its packet handlers.
+  if (code === undefined && error instanceof Error)
+    return new TidingsError('PROTOCOL_ERROR', `malformed packet from ${adapter}: ${message}`, { adapter, cause: error })
   return new TidingsError('TRANSPORT_ERROR', message, { adapter: transport, cause: error })
 }
 

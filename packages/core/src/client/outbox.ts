@@ -1,7 +1,7 @@
 import { TidingsError, isTidingsError } from '../errors.js'
 import type { BrokerProfile } from '../contracts.js'
 import type { Topic, TopicParams } from '../topic/template.js'
-import { checkPayloadSize, checkPublish } from './capabilities.js'
+import { byteSize, checkPayloadSize, checkPublish } from './capabilities.js'
 import type { MqttConnection, WirePublish } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
 import { PublishNames } from './publish-names.js'
@@ -37,6 +37,8 @@ export interface OutboxHost {
  */
 export class Outbox {
   private waiting: OutgoingPublish[] = []
+  /** Bytes (topic + payload) of the publishes in `waiting`. */
+  private waitingBytes = 0
   private readonly inFlight = new Set<OutgoingPublish>()
   /** Created on the first publish, so an idle client carries none. */
   private names: PublishNames | undefined
@@ -44,6 +46,7 @@ export class Outbox {
   constructor(
     private readonly host: OutboxHost,
     private readonly limit: number,
+    private readonly byteLimit = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Checks and encodes a typed publish, then submits it; resolves once sent (QoS 0) or acknowledged. */
@@ -96,6 +99,22 @@ export class Outbox {
     )
   }
 
+  /** Publishes an empty retained payload to a concrete topic, which clears its retained message. */
+  clearRetained(topicName: () => string, qos: 0 | 1 | 2): Promise<void> {
+    try {
+      const name = topicName()
+      this.host.assertOpen()
+      checkPublish(this.host.broker, name, qos, true)
+      this.host.assertUsable(name)
+      const payload = new Uint8Array(0)
+      return new Promise((resolve, reject) =>
+        this.submit({ topic: name, payload, qos, retain: true, properties: undefined, resolve, reject }),
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
   /**
    * Writes now when a connection is writable, else waits, up to the limit (beyond it OFFLINE_QUEUE_FULL).
    * A `raw` publish from a profile bypasses holds (raw publishes are how a hold is released) and, offline,
@@ -104,16 +123,17 @@ export class Outbox {
   submit(item: OutgoingPublish, raw = false): void {
     const connection = raw ? this.host.live() : this.host.writable()
     if (connection) return this.write(connection, item)
-    if (this.waiting.length >= this.limit) {
+    const bytes = byteSize(item.topic) + byteSize(item.payload)
+    if (this.waiting.length >= this.limit || this.waitingBytes + bytes > this.byteLimit) {
+      const full = this.waiting.length >= this.limit ? `${this.limit} publishes` : `${this.byteLimit} bytes`
       item.reject(
-        new TidingsError(
-          'OFFLINE_QUEUE_FULL',
-          `offline queue is full (${this.limit} publishes); publish to ${item.topic} refused`,
-          { topic: item.topic },
-        ),
+        new TidingsError('OFFLINE_QUEUE_FULL', `offline queue is full (${full}); publish to ${item.topic} refused`, {
+          topic: item.topic,
+        }),
       )
       return
     }
+    this.waitingBytes += bytes
     if (raw) this.waiting.unshift(item)
     else this.waiting.push(item)
   }
@@ -124,6 +144,7 @@ export class Outbox {
     if (!connection || this.waiting.length === 0) return
     const items = this.waiting
     this.waiting = []
+    this.waitingBytes = 0
     for (const item of items) this.write(connection, item)
   }
 
@@ -131,7 +152,10 @@ export class Outbox {
   connectionLost(): void {
     if (this.inFlight.size === 0) return
     // Taken back even past the limit: these were accepted already.
-    this.waiting = [...this.inFlight, ...this.waiting]
+    for (const item of this.inFlight) this.waitingBytes += byteSize(item.topic) + byteSize(item.payload)
+    // Written once already: the resend carries the DUP flag (MQTT 3.1.1 §4.4, 5.0 §4.4).
+    const resent = [...this.inFlight].map((item): OutgoingPublish => ({ ...item, dup: true }))
+    this.waiting = [...resent, ...this.waiting]
     this.inFlight.clear()
   }
 
@@ -140,6 +164,7 @@ export class Outbox {
     const items = [...this.inFlight, ...this.waiting]
     this.inFlight.clear()
     this.waiting = []
+    this.waitingBytes = 0
     for (const item of items) item.reject(error)
   }
 

@@ -28,6 +28,16 @@ export interface EntryRequest {
   readonly listenOnly: boolean
   readonly topic: Topic<string, unknown> | undefined
   readonly handler: Entry['handler']
+  readonly onCleared?: Entry['onCleared']
+  /** Aborting it before the SUBACK takes the entry back and rejects with ABORTED. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** The error of an operation its AbortSignal aborted. */
+export function abortedError(what: string, signal: AbortSignal | undefined): TidingsError {
+  return new TidingsError('ABORTED', `${what} aborted`, {
+    ...(signal?.reason !== undefined ? { cause: signal.reason } : {}),
+  })
 }
 
 /**
@@ -47,6 +57,8 @@ export class Subscriber {
   add(request: EntryRequest): Promise<Entry> {
     const { broker } = this.host
     this.host.assertUsable()
+    const { signal } = request
+    if (signal?.aborted) throw abortedError(`subscribe to ${request.filter}`, signal)
     const { mqttFilter, qos } = subscriptionFilter(broker, request.filter, request.qos, request.share)
     if (!request.listenOnly && !this.registry.groups.has(mqttFilter))
       checkSubscriptionQuota(broker, request.filter, this.registry.brokerSubscriptionCount)
@@ -54,17 +66,32 @@ export class Subscriber {
       group,
       topic: request.topic,
       handler: request.handler,
+      ...(request.onCleared ? { onCleared: request.onCleared } : {}),
     }))
     const group = entry.group
     if (group.status === 'active' || group.status === 'listen') return Promise.resolve(entry)
     const acked = new Promise<Entry>((resolve, reject) => {
-      group.waiters.push({
-        resolve: () => resolve(entry),
-        reject: (error) => {
+      const abort = (): void => {
+        // Only this entry's waiter: other handlers sharing the filter keep waiting for the SUBACK.
+        const i = group.waiters.indexOf(waiter)
+        if (i < 0) return
+        group.waiters.splice(i, 1)
+        void this.remove(entry)
+        reject(abortedError(`subscribe to ${request.filter}`, signal))
+      }
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', abort)
+          resolve(entry)
+        },
+        reject: (error: TidingsError) => {
+          signal?.removeEventListener('abort', abort)
           this.registry.remove(entry)
           reject(error)
         },
-      })
+      }
+      group.waiters.push(waiter)
+      signal?.addEventListener('abort', abort, { once: true })
     })
     if (mustSend && this.host.writable()) {
       // Re-subscribing while an UNSUBSCRIBE of the same filter is in flight: wait for its UNSUBACK, or a

@@ -10,6 +10,8 @@ export interface Entry {
   readonly topic: Topic<string, unknown> | undefined
   /** Typed handler (topic set) or raw handler (topic undefined). */
   readonly handler: (payload: unknown, meta: MessageMeta) => void | Promise<void>
+  /** Called instead of `handler` when a retained message was cleared (an empty payload on a retained topic). */
+  readonly onCleared?: ((meta: MessageMeta) => void) | undefined
 }
 
 /** One MQTT subscription shared by every entry with the same filter. */
@@ -167,6 +169,16 @@ export class SubscriptionRegistry {
       if (packet.properties) meta.properties = packet.properties
       if (!topic) {
         this.invoke(entry, payload, meta)
+        continue
+      }
+      // An empty payload on a retained topic clears its retained message: no value to decode, not an error.
+      if (payload.byteLength === 0 && (topic.retain || meta.retain)) {
+        meta.cleared = true
+        try {
+          entry.onCleared?.(meta)
+        } catch (error) {
+          this.handlerFailed(topicName, error)
+        }
         continue
       }
       // Entries with the same codec share one decode of the payload.

@@ -48,23 +48,52 @@ export interface ClientOptions {
   transport: Transport
   /** MQTT protocol version. @default 5 when the broker speaks MQTT 5, else 4 (3.1.1) */
   protocolVersion?: 4 | 5
-  /** Keep-alive interval in seconds. @default 30 */
+  /**
+   * Keep-alive interval in seconds. A connection that went silent (half-open: no reset, nothing arrives)
+   * is noticed within 1.5× this interval and reconnected. @default 30
+   */
   keepaliveSeconds?: number
   /**
    * Let MQTT.js log through its `debug` module (enable with `DEBUG=mqttjs*`). Off by default: its logging
    * costs about a microsecond per message even when nothing is printed. @default false
    */
   debug?: boolean
+  /**
+   * Longest `close()` waits for in-flight QoS 1/2 acknowledgements before it destroys the socket, so it
+   * resolves in bounded time even on a half-open connection. @default 2000
+   */
+  closeTimeoutMs?: number
   /** Time allowed from opening the transport to CONNACK. @default 10000 */
   connectTimeoutMs?: number
-  /** Start a clean session on every connect. @default true */
+  /**
+   * Keep the MQTT session across connections, so QoS 1/2 messages published while this client was away
+   * are delivered when it returns, and subscriptions survive. `{ persistent: true, expirySeconds }` is sent
+   * as MQTT 5 Session Expiry Interval (default one day), or as `clean: false` on MQTT 3.1.1 (where the
+   * broker decides how long to keep it). On reconnect the client reads the CONNACK's session-present flag:
+   * when the broker kept the session only unacknowledged subscriptions are sent again; when it lost it,
+   * every subscription is restored. Needs a client id that stays the same across connections.
+   * @default { persistent: false }
+   */
+  session?: SessionOptions
+  /** Start a clean session on every connect. Prefer `session`. @default true */
   clean?: boolean
-  /** MQTT 5 session expiry for persistent sessions (`clean: false`). */
+  /** MQTT 5 session expiry for persistent sessions (`clean: false`). Prefer `session.expirySeconds`. */
   sessionExpirySeconds?: number
   /** Reconnect policy after a connection loss, or `false` to stay offline. */
   reconnect?: ReconnectOptions | false
   /** Most publishes held while offline; more reject with OFFLINE_QUEUE_FULL. @default 1000 */
   offlineQueueLimit?: number
+  /**
+   * Most bytes (topic + payload) held while offline; a publish that would go beyond rejects with
+   * OFFLINE_QUEUE_FULL and is never sent later. @default 8 MiB
+   */
+  offlineQueueBytes?: number
+  /**
+   * Largest packet accepted from the broker, in bytes. Sent as MQTT 5 Maximum Packet Size; on every
+   * version a packet announced larger ends the connection (PROTOCOL_ERROR, then a reconnect) as soon as its
+   * header arrives, before its body is buffered. @default 16 MiB
+   */
+  maxPacketBytes?: number
   /** Capacity of each `stream()` buffer before the oldest message is dropped (with a STREAM_OVERFLOW error). @default 1000 */
   streamBufferSize?: number
   will?: WillMessage
@@ -85,6 +114,8 @@ export interface MessageMeta<P = Record<string, string>> {
   dup: boolean
   /** MQTT 5 properties (user properties, content type, response topic, correlation data…). */
   properties?: Record<string, unknown>
+  /** Set (only on what `onCleared` receives) when the message cleared the topic's retained message. */
+  cleared?: true
 }
 
 /** A handler for one typed topic. May be async; a throw or rejection is reported as HANDLER_FAILED. */
@@ -96,6 +127,14 @@ export interface Message<V, P = Record<string, string>> {
   meta: MessageMeta<P>
 }
 
+/** Options of {@link ClientOptions.session}. */
+export interface SessionOptions {
+  /** Ask the broker to keep the session when the connection ends. */
+  persistent: boolean
+  /** MQTT 5: how long the broker keeps the session after a disconnect. @default 86400 (one day) */
+  expirySeconds?: number
+}
+
 /** Options of a subscription. */
 export interface SubscribeOptions {
   /** Overrides the topic's QoS. */
@@ -105,6 +144,17 @@ export interface SubscribeOptions {
    * member of the group. Refused with UNSUPPORTED when the broker lacks shared subscriptions.
    */
   share?: string
+  /**
+   * Aborting it rejects a subscription still waiting for its SUBACK with ABORTED (and takes it back), and
+   * ends (unsubscribes) one already made. An already-aborted signal rejects at once and sends nothing.
+   */
+  signal?: AbortSignal
+  /**
+   * Called when the topic's retained message is cleared (an empty payload on a topic declared with
+   * `retain: true`, or delivered as retained), with `meta.cleared` set. Such a message has no value: it
+   * never reaches the handler and is never reported as INVALID_PAYLOAD.
+   */
+  onCleared?: (meta: MessageMeta) => void
 }
 
 /** Options of a publish. */
@@ -140,6 +190,7 @@ export interface StreamOptions extends SubscribeOptions {
 export interface WaitForOptions<V, P> extends SubscribeOptions {
   /** Rejects with TIMEOUT after this long. */
   timeoutMs?: number
+  /** Rejects the wait, and its `ready`, with ABORTED. */
   signal?: AbortSignal
   /** Only a message passing this test resolves the wait. */
   where?: (payload: V, meta: MessageMeta<P>) => boolean
@@ -190,7 +241,16 @@ export interface TidingsClient {
     params: Partial<TopicParams<T>>,
     options?: WaitForOptions<V, TopicParams<T>>,
   ): Waiting<V>
+  /**
+   * Clears the retained message of one concrete topic: publishes an empty retained payload (the codec is
+   * not involved), at the topic's QoS. Subscribers see it through `onCleared`, never as a value.
+   */
+  clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<void>
   on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void
-  /** Disconnects (waiting briefly for in-flight QoS 1/2 acks) and ends every subscription and stream. */
+  /**
+   * Disconnects and ends every subscription and stream. Waits for in-flight QoS 1/2 acks at most
+   * `closeTimeoutMs` (default 2 s), then destroys the socket; `force` skips the wait. Everything still
+   * pending or unacknowledged rejects with CLIENT_CLOSED.
+   */
   close(options?: { force?: boolean }): Promise<void>
 }

@@ -47,8 +47,12 @@ export function waitFor<T extends string, V>(
     const onAbort = (): void =>
       finish(new TidingsError('ABORTED', `waitFor ${topic.template} aborted`, { cause: options.signal?.reason }))
     if (options.signal?.aborted) {
-      ready = Promise.resolve()
-      return onAbort()
+      onAbort()
+      ready = Promise.reject(
+        new TidingsError('ABORTED', `waitFor ${topic.template} aborted`, { cause: options.signal.reason }),
+      )
+      ready.catch(() => {})
+      return
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     removeCloser = host.onClose(() => finish(host.closedError()))

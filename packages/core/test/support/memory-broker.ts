@@ -30,10 +30,14 @@ export interface FakeSocket {
   readonly writes: number
   /** Holds the client's writes unacknowledged, so its stream buffers; the returned function lets them go. */
   hold(): () => void
+  /** Sends raw bytes to the client (malformed or oversized packets). */
+  sendRaw(bytes: Uint8Array): void
   /** Answers CONNECT. */
   connack(returnCode?: number, sessionPresent?: boolean): void
   /** The network drops the connection. */
   drop(info?: CloseInfo): void
+  /** The platform socket fails with this error (e.g. one with `code: 'ECONNRESET'`), then closes. */
+  fail(error: Error): void
 }
 
 export function memoryBroker(protocolVersion: 4 | 5 = 4): MemoryBroker {
@@ -112,6 +116,9 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
     send: (packet) => {
       if (!closed) events.message(mqttPacket.generate(packet, { protocolVersion }))
     },
+    sendRaw: (bytes) => {
+      if (!closed) events.message(bytes)
+    },
     connack: (returnCode = 0, sessionPresent = false) =>
       socket.send(
         protocolVersion === 5
@@ -122,6 +129,12 @@ function fakeSocket(events: SocketEvents, protocolVersion: 4 | 5): Internal {
       if (closed) return
       closed = true
       events.close(info)
+    },
+    fail: (error) => {
+      if (closed) return
+      closed = true
+      events.error(error)
+      events.close({ reason: error.message })
     },
     write: (data, done) => {
       writes++

@@ -64,6 +64,13 @@ export interface MosquittoConfigOptions {
    * @default true
    */
   tcpNoDelay?: boolean
+  /**
+   * Largest MQTT packet (`max_packet_size`) the broker accepts from a client and sends to one; a client
+   * sending a larger one is disconnected, and MQTT 5 clients are told the limit in CONNACK. Mosquitto's own
+   * default is the protocol's 256 MB, which lets one client make the broker buffer that much.
+   * @default 1048576 (1 MiB)
+   */
+  maxPacketBytes?: number
   /** User Mosquitto drops to when started as root. @default Mosquitto's (`mosquitto`) */
   user?: string
   /** More global lines, written before the listeners. */
@@ -113,6 +120,7 @@ export function mosquittoConfig(options: MosquittoConfigOptions): string {
   for (const type of options.logTypes ?? ['error', 'warning', 'notice', 'information'])
     lines.push(`log_type ${line(type)}`)
   if (options.tcpNoDelay ?? true) lines.push('set_tcp_nodelay true')
+  lines.push(`max_packet_size ${int(options.maxPacketBytes ?? 1_048_576, 'maxPacketBytes')}`)
   // Authentication is global: one plugin instance (and one dynsec JSON file) serves every listener.
   lines.push('per_listener_settings false')
   if (options.dynsec) {

@@ -1,0 +1,33 @@
+import { createClient, type ClientOptions, type TidingsError } from '../../src/index.js'
+import { countingProfile, manualTimers, memoryBroker } from './memory-broker.js'
+
+/** A client over the in-memory broker with hand-fired timers, recording its errors and states. */
+export function setup(options: Partial<ClientOptions> = {}) {
+  const broker = memoryBroker()
+  const profile = countingProfile()
+  const timers = manualTimers()
+  const client = createClient({
+    broker: profile,
+    transport: broker.transport,
+    timers,
+    keepaliveSeconds: 0,
+    reconnect: { baseMs: 1000, capMs: 8000 },
+    ...options,
+  })
+  const errors: TidingsError[] = []
+  client.on('error', (error) => errors.push(error))
+  const states: Array<{ state: string; error: TidingsError | undefined }> = []
+  client.on('state', (state, info) => states.push({ state, error: info.error }))
+  return { broker, timers, client, errors, states }
+}
+
+export async function online(s: ReturnType<typeof setup>) {
+  const connected = s.client.connect()
+  const socket = await s.broker.nextSocket()
+  await socket.next('connect')
+  socket.connack(0)
+  await connected
+  return socket
+}
+
+export const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
