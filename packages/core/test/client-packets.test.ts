@@ -126,14 +126,12 @@ describe('incoming topics are checked before dispatch', () => {
     return { s, socket, got }
   }
 
-  it('without the check, the router hands a wildcard topic to the handler', async () => {
+  it('the router itself never hands a wildcard topic to a handler either (a second line behind the check)', async () => {
     const { s, got } = await subscribed()
-    // The lower layer, called directly with what a broker sent.
+    // The lower layer, called directly with what a broker sent: the trie does not match wildcard names.
     type Router = { subscriber: { registry: { dispatch(topic: string, payload: Uint8Array, packet: object): void } } }
     ;(s.client as unknown as Router).subscriber.registry.dispatch('in/+', Buffer.from('1'), { qos: 0 })
-    // Delivered, even twice: the literal `+` level matches both as a wildcard and as itself.
-    expect(got.length).toBeGreaterThan(0)
-    expect(new Set(got)).toEqual(new Set(['in/+']))
+    expect(got).toEqual([])
     await s.client.close({ force: true })
   })
 
