@@ -61,16 +61,11 @@ if (!fixture) {
       const on = (password: string) =>
         rabbitmq({ host: node.host, port, username: fixture.username, password, version: '3.10' })
       return {
-        capabilities: { retain: true, qos2: false },
+        capabilities: { retain: true, qos2: false, persistentSession: true },
         client: () => ({ broker: on(fixture.password), transport: transport() }),
-        badClient:
-          scheme === 'tcp'
-            ? () => ({ broker: on(`${fixture.password}-wrong`), transport: transport() })
-            : {
-                reason:
-                  'RabbitMQ Web MQTT refuses credentials by closing the WebSocket (1002 "unauthenticated") without ' +
-                  'a CONNACK, which a client cannot tell from a dropped connection',
-              },
+        // Over WebSocket RabbitMQ refuses credentials by closing with 1002 "unauthenticated" and no CONNACK;
+        // the client reads that close as NOT_AUTHORIZED, as it reads the CONNACK refusal over TCP.
+        badClient: () => ({ broker: on(`${fixture.password}-wrong`), transport: transport() }),
         dropConnections: () => node.closeConnections(),
         teardown: release,
       }
