@@ -6,8 +6,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
-/** Size budget of `miniprogram_dist/index.js`, in bytes. */
-export const BUDGET = { minified: 260_000, gzip: 80_000 }
+/**
+ * Size budget of `miniprogram_dist/index.js`, in bytes. The minified budget grew from 260 000 when the
+ * client gained sessions, the liveness probe, the packet-size guard, bounded close and typed retained
+ * clears (about 6 KB); what a mini-program downloads, the gzip budget, did not move.
+ */
+export const BUDGET = { minified: 270_000, gzip: 80_000 }
 
 /**
  * Problems with a bundle's source, or an empty list:
