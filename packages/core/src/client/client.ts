@@ -13,7 +13,8 @@ import {
 } from './connection.js'
 import { Emitter } from './emitter.js'
 import { incomingTopicError } from './incoming-topic.js'
-import { endWithin, probeConnection } from './liveness.js'
+import { endWithin, probeConnection, RESUME_WINDOW_MS } from './liveness.js'
+import { nativeTimers } from './timers.js'
 import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
@@ -22,15 +23,6 @@ import { Subscriber, type SubscriberHost } from './subscriber.js'
 import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
 import { Facade } from './facade.js'
 import type { ClientEvents, ClientOptions, ClientState, PublishOptions, TidingsClient, Timers } from './types.js'
-
-/** The platform's timers, looked up at call time (so fake timers installed later still apply). */
-const nativeTimers: Timers = Object.freeze({
-  setTimeout: (f: () => void, ms: number) => setTimeout(f, ms),
-  clearTimeout: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>),
-})
-
-/** A connection loss this soon after the platform reported the app back counts as found on resume. */
-const RESUME_WINDOW_MS = 5000
 
 type Waiter = { resolve: () => void; reject: (error: TidingsError) => void }
 

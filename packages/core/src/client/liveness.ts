@@ -8,6 +8,9 @@ import type { Timers } from './types.js'
  */
 export const PROBE_TIMEOUT_MS = 3000
 
+/** A connection loss this soon after the platform reported the app back counts as found on resume. */
+export const RESUME_WINDOW_MS = 5000
+
 /**
  * Sends a PINGREQ and reports whether a PINGRESP came back within {@link PROBE_TIMEOUT_MS}.
  */

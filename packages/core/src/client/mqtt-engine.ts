@@ -1,5 +1,5 @@
 import { Buffer } from 'buffer'
-import { MqttClient, type IClientOptions, type IClientPublishOptions, type IPublishPacket, type Packet } from 'mqtt'
+import { MqttClient, type IClientPublishOptions, type IPublishPacket, type Packet } from 'mqtt'
 import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
@@ -7,6 +7,7 @@ import { classifyError, connackRefusal, isConnectionClosed } from './mqtt-errors
 import { packetGuard } from './packet-guard.js'
 import type { ClientOptions } from './types.js'
 import { WriteBatch } from './write-batch.js'
+import { clientOptions, DEFAULT_MAX_PACKET_BYTES } from './mqtt-options.js'
 
 /**
  * The only module that drives MQTT.js. One {@link MqttConnection} is one network connection: a fresh
@@ -14,9 +15,6 @@ import { WriteBatch } from './write-batch.js'
  * Nothing survives a connection inside MQTT.js, so what must survive (unacknowledged publishes,
  * subscriptions) lives in tidings' own stores, in one place each.
  */
-
-/** The largest packet a client accepts unless `maxPacketBytes` says otherwise. */
-export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024
 
 /** The client's options, with the MQTT version settled. */
 export interface EngineOptions {
@@ -249,61 +247,10 @@ export function openConnection(
   }
 }
 
-/** One day: how long a persistent session outlives its connection unless `session.expirySeconds` says otherwise. */
-export const DEFAULT_SESSION_EXPIRY_SECONDS = 86_400
-
-function clientOptions({ client: o, protocolVersion }: EngineOptions, credentials: ConnectCredentials): IClientOptions {
-  const will = o.will
-  const clean = o.session ? !o.session.persistent : (o.clean ?? true)
-  const expiry = o.session?.persistent
-    ? (o.session.expirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS)
-    : o.session
-      ? undefined
-      : o.sessionExpirySeconds
-  return {
-    manualConnect: true,
-    // tidings owns reconnecting (jittered backoff, fresh credentials); MQTT.js's fixed-period timer stays off.
-    reconnectPeriod: 0,
-    resubscribe: false,
-    protocolVersion,
-    keepalive: o.keepaliveSeconds ?? 30,
-    connectTimeout: o.connectTimeoutMs ?? 10_000,
-    clean,
-    clientId: credentials.clientId,
-    username: credentials.username,
-    // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
-    password: credentials.password as IClientOptions['password'],
-    timerVariant: 'native',
-    // MQTT.js logs through `debug` 5–10 times per packet even when nothing is printed; skip it unless asked.
-    ...(o.debug ? {} : { log: noLog }),
-    ...(protocolVersion === 5
-      ? {
-          properties: {
-            // The broker must not send this client a larger packet (it drops it instead).
-            maximumPacketSize: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
-            ...(expiry !== undefined ? { sessionExpiryInterval: expiry } : {}),
-          },
-        }
-      : {}),
-    ...(will
-      ? {
-          will: {
-            topic: will.topic,
-            payload: will.payload as Buffer,
-            qos: will.qos ?? 0,
-            retain: will.retain ?? false,
-          },
-        }
-      : {}),
-  }
-}
-
 /** The shared options of publishes without properties, indexed by `qos + (retain ? 3 : 0)`. */
 const PUBLISH_OPTIONS: readonly IClientPublishOptions[] = [0, 1, 2, 0, 1, 2].map((qos, i) =>
   Object.freeze({ qos: qos as 0 | 1 | 2, retain: i >= 3 }),
 )
-
-function noLog(): void {}
 
 /** An UNSUBACK refusal in the shape MQTT.js gives other ack failures: an Error with a numeric `code`. */
 function unsubackFailure(code: number): Error {
