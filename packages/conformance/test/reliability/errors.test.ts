@@ -3,12 +3,12 @@ import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { startTcpRelay, type TcpRelay } from './tcp-relay.js'
+import { startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
 
-// Against a real Mosquitto behind a loopback relay: how a cut connection and a refused one are reported.
+// Against a real Mosquitto behind the fault proxy (loopback): how a cut connection and a refused one are reported.
 describe('cut versus refused (real Mosquitto)', () => {
   let broker: MosquittoFixture
-  let relay: TcpRelay
+  let relay: FaultProxy
   const clients: TidingsClient[] = []
   const make = (port: number, options: Partial<ClientOptions> = {}): TidingsClient => {
     const client = createClient({
@@ -23,7 +23,7 @@ describe('cut versus refused (real Mosquitto)', () => {
 
   beforeAll(async () => {
     broker = await spawnMosquitto()
-    relay = await startTcpRelay({ host: '127.0.0.1', port: broker.port })
+    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
   })
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
@@ -38,7 +38,7 @@ describe('cut versus refused (real Mosquitto)', () => {
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    relay.resetAll()
+    relay.cut('rst')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]).toMatchObject({ code: 'CONNECTION_LOST' })
     expect((errors[0]!.cause as { code?: string }).code).toBe('ECONNRESET')
@@ -55,8 +55,8 @@ describe('cut versus refused (real Mosquitto)', () => {
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    const before = relay.connections
-    relay.inject(Buffer.from('garbage!'))
+    const before = relay.connections().length
+    relay.inject(Buffer.from('garbage!'), 'toClient')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR' })
     await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
@@ -68,7 +68,7 @@ describe('cut versus refused (real Mosquitto)', () => {
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    relay.inject(Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f))
+    relay.inject(Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f), 'toClient')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]!.message).toContain('maxPacketBytes')
     await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')

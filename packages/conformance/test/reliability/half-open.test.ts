@@ -3,12 +3,12 @@ import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { startTcpRelay, type TcpRelay } from './tcp-relay.js'
+import { startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
 
-// A half-open outage against a real Mosquitto: the relay keeps both sockets open and lets nothing through.
+// A half-open outage against a real Mosquitto: the fault proxy keeps both sockets open and lets nothing through.
 describe('half-open connections (real Mosquitto)', () => {
   let broker: MosquittoFixture
-  let relay: TcpRelay
+  let relay: FaultProxy
   const clients: TidingsClient[] = []
   const t = topic('half-open/{id}', json<number>(), { qos: 1 })
   const make = (options: Partial<ClientOptions> = {}): TidingsClient => {
@@ -42,7 +42,7 @@ describe('half-open connections (real Mosquitto)', () => {
     broker = await spawnMosquitto()
   })
   beforeEach(async () => {
-    relay = await startTcpRelay({ host: '127.0.0.1', port: broker.port })
+    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
   })
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
@@ -55,7 +55,7 @@ describe('half-open connections (real Mosquitto)', () => {
   it('close() resolves within closeTimeoutMs, destroys the socket and rejects the in-flight publish', async () => {
     const client = make({ closeTimeoutMs: 500 })
     await client.connect()
-    relay.blackHole(true)
+    relay.blackhole(true)
     const published = client.publish(t, { id: 'a' }, 1)
     published.catch(() => {})
     await new Promise((r) => setTimeout(r, 50))
@@ -65,7 +65,7 @@ describe('half-open connections (real Mosquitto)', () => {
     expect(took).toBeGreaterThanOrEqual(450)
     expect(took).toBeLessThan(1500)
     await expect(published).rejects.toMatchObject({ code: 'CLIENT_CLOSED' })
-    await expect.poll(() => relay.connections, { timeout: 1000 }).toBe(0)
+    await expect.poll(() => relay.connections().length, { timeout: 1000 }).toBe(0)
   })
 
   it('keep-alive notices a silent connection within 1.5× keepaliveSeconds and reconnects', async () => {
@@ -75,10 +75,10 @@ describe('half-open connections (real Mosquitto)', () => {
       client.on('state', (s) => s === 'reconnecting' && resolve(Date.now())),
     )
     const started = Date.now()
-    relay.blackHole(true)
+    relay.blackhole(true)
     const took = (await lost) - started
     expect(took).toBeLessThanOrEqual(3000 + 300)
-    relay.blackHole(false)
+    relay.blackhole(false)
     await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
   })
 
@@ -87,7 +87,7 @@ describe('half-open connections (real Mosquitto)', () => {
     // Keep-alive far away: only the probe can notice the outage within the test.
     const client = make({ transport, keepaliveSeconds: 60 })
     await client.connect()
-    relay.blackHole(true)
+    relay.blackhole(true)
     const lost = new Promise<number>((resolve) =>
       client.on('state', (s) => s === 'reconnecting' && resolve(Date.now())),
     )
@@ -96,7 +96,7 @@ describe('half-open connections (real Mosquitto)', () => {
     const took = (await lost) - started
     expect(took).toBeGreaterThanOrEqual(2900)
     expect(took).toBeLessThan(3500)
-    relay.blackHole(false)
+    relay.blackhole(false)
     await expect.poll(() => client.state, { timeout: 2000 }).toBe('online')
   })
 
@@ -109,7 +109,7 @@ describe('half-open connections (real Mosquitto)', () => {
     foreground()
     await new Promise((r) => setTimeout(r, 3300))
     expect(states).toEqual([])
-    expect(relay.connections).toBe(1)
+    expect(relay.connections().length).toBe(1)
   })
 
   it('publishes made during a half-open outage arrive once each, in order; a refused one never arrives', async () => {
@@ -121,7 +121,7 @@ describe('half-open connections (real Mosquitto)', () => {
 
     const pub = make({ keepaliveSeconds: 1, offlineQueueLimit: 6 })
     await pub.connect()
-    relay.blackHole(true)
+    relay.blackhole(true)
     // Written to a connection that looks live: they never reach the broker.
     const during = [1, 2, 3, 4, 5].map((i) => pub.publish(t, { id: 'r' }, i))
     const lost = new Promise<void>((resolve) => pub.on('state', (s) => s === 'reconnecting' && resolve()))
@@ -129,7 +129,7 @@ describe('half-open connections (real Mosquitto)', () => {
     // Offline now: 5 taken back, 1 more fits under the limit of 6, the next is refused.
     const queued = pub.publish(t, { id: 'r' }, 6)
     await expect(pub.publish(t, { id: 'r' }, 7)).rejects.toMatchObject({ code: 'OFFLINE_QUEUE_FULL' })
-    relay.blackHole(false)
+    relay.blackhole(false)
     await Promise.all([...during, queued])
     await expect.poll(() => got.length, { timeout: 3000 }).toBe(6)
     await new Promise((r) => setTimeout(r, 300))

@@ -3,12 +3,12 @@ import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { startTcpRelay, type TcpRelay } from './tcp-relay.js'
+import { startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
 
 // Persistent sessions against a real Mosquitto: messages published while the subscriber is away arrive.
 describe('persistent sessions (real Mosquitto)', () => {
   let broker: MosquittoFixture
-  let relay: TcpRelay
+  let relay: FaultProxy
   const clients: TidingsClient[] = []
   const t = topic('session/{id}', json<number>(), { qos: 1 })
   let n = 0
@@ -26,7 +26,7 @@ describe('persistent sessions (real Mosquitto)', () => {
 
   beforeAll(async () => {
     broker = await spawnMosquitto()
-    relay = await startTcpRelay({ host: '127.0.0.1', port: broker.port })
+    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
   })
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
@@ -44,7 +44,7 @@ describe('persistent sessions (real Mosquitto)', () => {
     const pub = make(broker.port)
     await pub.connect()
     const offline = new Promise<void>((resolve) => sub.on('state', (s) => s === 'reconnecting' && resolve()))
-    relay.resetAll()
+    relay.cut('rst')
     await offline
     // The subscriber is away (its backoff is at least 300 ms): these are published meanwhile.
     await Promise.all([1, 2, 3, 4, 5].map((i) => pub.publish(t, { id: 'a' }, i)))
