@@ -2,28 +2,15 @@ import type { Packet } from 'mqtt-packet'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { WriteBatch } from '../src/client/write-batch.js'
-import { createClient, text, topic } from '../src/index.js'
+import { text, topic } from '../src/index.js'
 import type { TransportStream } from '../src/index.js'
-import { countingProfile, manualTimers, memoryBroker, settle } from './support/memory-broker.js'
+import { settle } from './support/memory-broker.js'
+import { connected } from './support/reliability.js'
 
 // The write path: QoS 0 backpressure and one transport write per tick, over an in-memory socket.
 const fire = topic('write/{id}', text(), { qos: 0 })
 
-async function online() {
-  const broker = memoryBroker()
-  const client = createClient({
-    broker: countingProfile(),
-    transport: broker.transport,
-    timers: manualTimers(),
-    keepaliveSeconds: 0,
-  })
-  const connected = client.connect()
-  const socket = await broker.nextSocket()
-  await socket.next('connect')
-  socket.connack(0)
-  await connected
-  return { client, socket }
-}
+const online = () => connected()
 
 describe('write path', () => {
   it('resolves a QoS 0 publish only once a full transport buffer drained', async () => {

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { PublishNames } from '../src/client/publish-names.js'
-import { createClient, text, topic, type TidingsError } from '../src/index.js'
-import { countingProfile, manualTimers, memoryBroker } from './support/memory-broker.js'
+import { text, topic, type TidingsError } from '../src/index.js'
+import { countingProfile } from './support/memory-broker.js'
+import { connected } from './support/reliability.js'
 
 // A repeated publish reuses its checked topic name; anything that changes the name is checked again.
 const t = topic('names/{room}/{user}', text())
 
-async function online(qos2 = true) {
-  const broker = memoryBroker()
+function online(qos2 = true) {
   const profile = countingProfile()
-  const client = createClient({
-    broker: { ...profile, capabilities: { ...profile.capabilities, qos2 } },
-    transport: broker.transport,
-    timers: manualTimers(),
-    keepaliveSeconds: 0,
-  })
-  const connected = client.connect()
-  const socket = await broker.nextSocket()
-  await socket.next('connect')
-  socket.connack(0)
-  await connected
-  return { client, socket }
+  return connected({ broker: { ...profile, capabilities: { ...profile.capabilities, qos2 } } })
 }
 
 describe('publish names', () => {

@@ -31,3 +31,10 @@ export async function online(s: ReturnType<typeof setup>) {
 }
 
 export const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+
+/** A client already online over the in-memory broker, with the far end of its socket. */
+export async function connected(options: Partial<ClientOptions> = {}) {
+  const s = setup(options)
+  const socket = await online(s)
+  return { ...s, socket }
+}
