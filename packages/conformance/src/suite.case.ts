@@ -13,56 +13,14 @@ import {
   type Transport,
 } from '@tidings/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { collect, pause, waitUntil } from './suite-helpers.js'
+import type { ConformanceTarget, TestName } from './suite-target.js'
 
-/**
- * One broker + transport combination for the shared conformance suite. Every broker adapter and every
- * transport runs the same behaviour tests through {@link describeConformance}.
- */
-export interface ConformanceTarget {
-  /** What the broker supports; tests of missing features are skipped with that reason. */
-  capabilities: {
-    retain: boolean
-    qos2: boolean
-    /** Keeps a persistent session (clean: false / Session Expiry) across connections. @default false */
-    persistentSession?: boolean
-  }
-  /** Options for a fresh client (a new client id per call). */
-  client(): ClientOptions
-  /**
-   * Options for a client whose credentials the broker refuses, or a written reason why this target
-   * cannot refuse anyone (e.g. an anonymous-only broker).
-   */
-  badClient: (() => ClientOptions) | { reason: string }
-  /** Makes the broker drop every client connection (restart it, kick everyone…). */
-  dropConnections(): Promise<void>
-  /** First topic level to use, for brokers that only accept pre-created parent topics. @default 'tidings' */
-  topicRoot?: string
-  /** Tests to skip here, each with the reason (matched by test name). */
-  skip?: Array<{ reason: string; tests: string[] }>
-  teardown(): Promise<void>
-}
+export { pause, waitUntil } from './suite-helpers.js'
+export { CONFORMANCE_TESTS, type ConformanceTarget } from './suite-target.js'
 
 // Short: some brokers cap topics at 64 characters.
 const runId = Math.random().toString(36).slice(2, 7)
-
-/** Names of the suite's tests, for `skip` entries. */
-export const CONFORMANCE_TESTS = [
-  'connects and reports online',
-  'QoS 0 round trip',
-  'QoS 1 round trip',
-  'QoS 2 round trip',
-  'omitted params become wildcards and come back in meta.params',
-  'retained message reaches a later subscriber',
-  'unsubscribe stops delivery',
-  'reconnects after the broker drops it and restores subscriptions',
-  'fetches credentials again before reconnecting',
-  'refused credentials give NOT_AUTHORIZED after exactly one attempt',
-  'invalid payload raises INVALID_PAYLOAD and delivery continues',
-  'invalid params are refused with INVALID_TOPIC',
-  'a persistent session delivers what was published while the client was away',
-] as const
-
-type TestName = (typeof CONFORMANCE_TESTS)[number]
 
 /** Runs the shared behaviour tests against one target. Call inside a test file. */
 export function describeConformance(name: string, setup: () => Promise<ConformanceTarget>): void {
@@ -330,48 +288,4 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       expect(client.state).toBe('online')
     })
   })
-}
-
-// --- helpers ---
-
-interface Collected<V> {
-  values: V[]
-  metas: Array<{ qos: number; retain: boolean; params: Record<string, string> }>
-  push: (value: V, meta: { qos: number; retain: boolean; params: Record<string, string> }) => void
-  until(count: number, timeoutMs?: number): Promise<void>
-}
-
-function collect<V>(): Collected<V> {
-  const out: Collected<V> = {
-    values: [],
-    metas: [],
-    push: (value, meta) => {
-      out.values.push(value)
-      out.metas.push(meta)
-    },
-    until: (count, timeoutMs = 5000) =>
-      waitUntil(
-        () => out.values.length >= count,
-        timeoutMs,
-        () => `got ${out.values.length}/${count}`,
-      ),
-  }
-  return out
-}
-
-/** Polls `condition` every 20 ms until true, or fails after `timeoutMs` with `describe()`. */
-export async function waitUntil(
-  condition: () => boolean,
-  timeoutMs: number,
-  describe: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms ${describe()}`)
-    await pause(20)
-  }
-}
-
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
