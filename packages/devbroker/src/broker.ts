@@ -1,10 +1,13 @@
-import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
+import { Aedes, type Client } from 'aedes'
 import type { BrokerProfile, ConnectContext, MaybePromise } from '@tidings/core'
 import { genericBroker, randomClientId } from '@tidings/core'
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { WebSocketServer, createWebSocketStream } from 'ws'
-import type { BrokerEmulation, EmulationHost } from './emulation.js'
+import { aedesOptions } from './aedes-options.js'
+import type { BrokerEmulation } from './emulation.js'
+import { emulationHost } from './emulation-host.js'
+import { closeServer, listen, parseProtocols, refuseUpgrade } from './listeners.js'
 
 /** Options of {@link startDevBroker}. */
 export interface DevBrokerOptions {
@@ -183,122 +186,4 @@ export async function startDevBroker(options: DevBrokerOptions = {}): Promise<De
     },
   }
   return broker
-}
-
-function aedesOptions(options: DevBrokerOptions): AedesOptions {
-  const emulation = options.emulate
-  const users = options.users
-  const out: AedesOptions = {}
-  if (emulation?.authenticate || users) {
-    out.authenticate = (client, username, password, done) => {
-      const check = emulation?.authenticate
-        ? emulation.authenticate(client, username, password ?? undefined)
-        : {
-            ok: users![username ?? ''] !== undefined && users![username ?? ''] === password?.toString('utf8'),
-            returnCode: 4 as const,
-          }
-      Promise.resolve(check).then(
-        (result) => {
-          if (result.ok) return done(null, true)
-          const error = new Error(
-            'reason' in result && result.reason ? result.reason : 'not authorized',
-          ) as AuthenticateError
-          ;(error as { returnCode: number }).returnCode = 'returnCode' in result ? result.returnCode : 5
-          done(error, false)
-        },
-        (cause: unknown) => {
-          const error = new Error(cause instanceof Error ? cause.message : 'not authorized') as AuthenticateError
-          ;(error as { returnCode: number }).returnCode = 5
-          done(error, false)
-        },
-      )
-    }
-  }
-  if (emulation?.authorizePublish) {
-    const authorize = emulation.authorizePublish.bind(emulation)
-    out.authorizePublish = (client, packet, done) => {
-      Promise.resolve()
-        .then(() => authorize(client, packet))
-        .then(
-          () => done(null),
-          (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-        )
-    }
-  }
-  if (emulation?.authorizeSubscribe) {
-    const authorize = emulation.authorizeSubscribe.bind(emulation)
-    out.authorizeSubscribe = (client, subscription, done) => {
-      Promise.resolve()
-        .then(() => authorize(client, subscription))
-        .then(
-          (result) => done(null, result),
-          (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-        )
-    }
-  }
-  if (emulation?.authorizeForward) out.authorizeForward = emulation.authorizeForward.bind(emulation)
-  return out
-}
-
-function emulationHost(aedes: Aedes, clients: Map<string, Client>): EmulationHost {
-  return {
-    publish: (packet) =>
-      new Promise((resolve, reject) => {
-        aedes.publish(
-          {
-            cmd: 'publish',
-            topic: packet.topic,
-            payload: packet.payload,
-            qos: packet.qos ?? 0,
-            retain: packet.retain ?? false,
-            dup: false,
-          },
-          (error?: Error | null) => (error ? reject(error) : resolve()),
-        )
-      }),
-    clients: () => clients,
-    kick(clientId) {
-      const client = clients.get(clientId)
-      if (!client) return false
-      client.conn.destroy()
-      return true
-    },
-    onClientReady(listener) {
-      aedes.on('clientReady', listener)
-      return () => aedes.off('clientReady', listener)
-    },
-    onClientGone(listener) {
-      aedes.on('clientDisconnect', listener)
-      return () => aedes.off('clientDisconnect', listener)
-    },
-  }
-}
-
-function parseProtocols(header: string | undefined): Set<string> {
-  return new Set(
-    (header ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  )
-}
-
-function refuseUpgrade(socket: import('node:stream').Duplex, status: number, message: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-  )
-}
-
-function listen(server: NetServer | HttpServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-}
-
-function closeServer(server: NetServer | HttpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()))
 }
