@@ -68,6 +68,49 @@ const slimReadableStream = {
   },
 }
 
+/**
+ * MQTT.js and mqtt-packet without their debug logging: about 190 calls such as `this.log('…', …)` or
+ * `debug('…', …)`, each a statement of its own. In these bundles `debug` is the no-op stand-in and
+ * tidings passes MQTT.js a no-op `log`, so the calls print nothing; they are turned into `void 0 && …`,
+ * which the minifier removes with their message strings (about 10 KB minified).
+ */
+const noMqttLogging = {
+  name: 'no-mqtt-logging',
+  setup(build) {
+    build.onLoad({ filter: /[\\/](mqtt[\\/]build[\\/]lib[\\/].*|mqtt-packet[\\/][^\\/]+)\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8')
+      return { contents: source.replace(/^(\s*)(this\.log|client\.log|debug)\(/gm, '$1void 0&&$2('), loader: 'js' }
+    })
+  },
+}
+
+/**
+ * Dependencies' modules that tidings never reaches, replaced by stand-ins: each is only called for an
+ * option nothing passes (a stream `encoding` or `signal`, `Readable.from`), or holds a decision tidings
+ * already made (see the stand-ins' comments).
+ */
+const unusedModules = {
+  name: 'unused-modules',
+  setup(build) {
+    const stub = (message) => `module.exports = function unused() { throw new Error(${JSON.stringify(message)}) }`
+    build.onResolve({ filter: /^string_decoder\/?$/ }, () => ({ path: shim('string-decoder.js') }))
+    build.onResolve({ filter: /^rfdc(\/default)?$/ }, () => ({ path: shim('rfdc.js') }))
+    build.onResolve({ filter: /^\.\/is-browser$/ }, (args) =>
+      /[\\/]mqtt[\\/]/.test(args.importer) ? { path: shim('is-browser.js') } : undefined,
+    )
+    build.onResolve({ filter: /^\.\/(from|add-abort-signal)$/ }, (args) =>
+      /readable-stream/.test(args.importer) ? { path: args.path, namespace: 'unused-stream-helper' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'unused-stream-helper' }, (args) => ({
+      contents:
+        args.path === './from'
+          ? stub('Readable.from is not in this bundle')
+          : `exports.addAbortSignal = ${stub("a stream's signal option is not in this bundle").replace('module.exports = ', '')}`,
+      loader: 'js',
+    }))
+  },
+}
+
 /** Aliases, injected globals and plugins for a tidings browser or mini-program bundle. */
 export function browserBundleOptions() {
   return {
@@ -76,9 +119,10 @@ export function browserBundleOptions() {
       debug: shim('debug.cjs'),
       'abort-controller': shim('abort-controller.js'),
       'lru-cache': shim('lru-cache.js'),
+      'process-nextick-args': shim('process-nextick-args.cjs'),
     },
     inject: [shim('process.js'), shim('buffer-global.js')],
-    plugins: [mqttClientOnly, slimReadableStream],
+    plugins: [mqttClientOnly, slimReadableStream, noMqttLogging, unusedModules],
     mainFields: ['browser', 'module', 'main'],
   }
 }

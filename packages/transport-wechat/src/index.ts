@@ -14,6 +14,12 @@ export {
   type WechatOptions,
 } from './socket-task-transports.js'
 export { alipay, type AlipayOptions } from './alipay.js'
+export {
+  BASE_LIBRARY_FEATURES,
+  MINIMUM_BASE_LIBRARY,
+  type BaseLibraryFeature,
+  type MiniPlatform,
+} from './base-library.js'
 export type { MiniTransportOptions, ProductionGuard } from './options.js'
 export type {
   AlipaySocketTaskLike,

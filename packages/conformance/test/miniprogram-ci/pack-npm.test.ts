@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -44,8 +44,16 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
-/** Copies the fixture project, installs these packages from their tarballs and runs packNpm on it. */
-async function buildNpm(name: string, dependencies: string[], devDependencies: string[] = []): Promise<string> {
+/**
+ * Copies the fixture project, installs these packages from their tarballs and runs packNpm on it.
+ * `beforePack` may change the installed packages first (to try out a packaging before publishing it).
+ */
+async function buildNpm(
+  name: string,
+  dependencies: string[],
+  devDependencies: string[] = [],
+  beforePack: (project: string) => void = () => {},
+): Promise<string> {
   const project = join(work, name)
   cpSync(FIXTURE, project, { recursive: true })
   const from = (names: string[]) => Object.fromEntries(names.map((d) => [d, `file:${tarballs[d]}`]))
@@ -68,6 +76,7 @@ async function buildNpm(name: string, dependencies: string[], devDependencies: s
     stdio: 'pipe',
     timeout: 180_000,
   })
+  beforePack(project)
   // packNpm never signs or uploads anything; the CI project only insists on having some key text.
   const ciProject = new ci.Project({
     appid: 'touristappid',
@@ -100,6 +109,23 @@ describe('构建 npm (miniprogram-ci packNpm) of a project depending on @tidings
     // `dependencies`, and lru-cache (mqtt's) has class syntax its parser (acorn 6) refuses.
     await expect(
       buildNpm('with-core', ['@tidings/transport-wechat', '@tidings/core', '@tidings/mosquitto']),
+    ).rejects.toThrow(/lru-cache|ip-address/)
+  }, 240_000)
+
+  it('a `miniprogram` field on @tidings/core would not help: 构建 npm still traces its dependencies', async () => {
+    // 构建 npm copies the `miniprogram` directory of such a package instead of tracing its `main`, but it
+    // collects the packages to build by walking `dependencies` of every reachable package, whatever their
+    // fields: core's `mqtt` is reached and its lru-cache fails to parse all the same. Packaging core for
+    // mini-programs therefore needs a core without `mqtt` among its `dependencies`.
+    const withMiniprogramField = (project: string) => {
+      const dir = join(project, 'node_modules', '@tidings', 'core')
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, miniprogram: 'miniprogram' }))
+      mkdirSync(join(dir, 'miniprogram'))
+      writeFileSync(join(dir, 'miniprogram', 'index.js'), "module.exports = require('@tidings/transport-wechat')\n")
+    }
+    await expect(
+      buildNpm('core-miniprogram-field', ['@tidings/transport-wechat', '@tidings/core'], [], withMiniprogramField),
     ).rejects.toThrow(/lru-cache|ip-address/)
   }, 240_000)
 
