@@ -1,6 +1,6 @@
 import type { BrokerProfile, Transport } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
-import type { Topic, TopicParams } from '../topic/template.js'
+import type { RequestTopic, Topic, TopicParams } from '../topic/template.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import type { ReconnectOptions } from './backoff.js'
 
@@ -99,6 +99,18 @@ export interface ClientOptions {
   will?: WillMessage
   /** Timer functions. @default globalThis.setTimeout / clearTimeout */
   timers?: Timers
+  /**
+   * Fills an array with cryptographically strong random bytes, for request correlation ids and the reply
+   * topic. Pass one on platforms without `crypto.getRandomValues` (WeChat and other mini-programs), or
+   * `request()` rejects with UNSUPPORTED. @default globalThis.crypto.getRandomValues
+   */
+  randomBytes?: (into: Uint8Array) => void
+  /**
+   * The topic replies to this client's requests come to, subscribed on the first `request()`. Set it when
+   * the broker's ACL only allows certain topics (e.g. one naming the client id). Must be this client's
+   * alone. @default `tidings/reply/<24 random hex digits>`, one per client
+   */
+  replyTopic?: string
 }
 
 /** What a handler learns about a message besides its payload. */
@@ -173,6 +185,32 @@ export interface PublishOptions {
   }
 }
 
+/** Options of {@link TidingsClient.request}. */
+export interface RequestOptions {
+  /** Rejects with TIMEOUT when no reply came in this long. @default 10000 */
+  timeoutMs?: number
+  /** Rejects with ABORTED when aborted; a reply arriving later is reported as DUPLICATE_REPLY. */
+  signal?: AbortSignal
+  /** Overrides the topic's QoS for the request (the reply follows it). */
+  qos?: 0 | 1 | 2
+}
+
+/** Options of {@link TidingsClient.respond}. */
+export interface RespondOptions {
+  /** Overrides the topic's QoS for the subscription. */
+  qos?: 0 | 1 | 2
+  /** Answer as one member of a shared subscription group, so several responders split the requests. */
+  share?: string
+  /** Aborting it stops answering (unsubscribes). */
+  signal?: AbortSignal
+}
+
+/**
+ * Answers one request: gets the decoded request and its meta, returns the reply (or a promise of it). A
+ * throw or rejection sends the requester an error reply (REQUEST_FAILED there) carrying its message only.
+ */
+export type Responder<V, R, P> = (value: V, meta: MessageMeta<P>) => R | Promise<R>
+
 /** A live subscription. */
 export interface Subscription {
   /** The filter sent to the broker. */
@@ -241,6 +279,28 @@ export interface TidingsClient {
     params: Partial<TopicParams<T>>,
     options?: WaitForOptions<V, TopicParams<T>>,
   ): Waiting<V>
+  /**
+   * Sends a request on a topic declared with a `reply` codec and resolves with the decoded reply. Rejects
+   * with TIMEOUT (after `timeoutMs`, default 10 s), ABORTED, REQUEST_FAILED (the responder's handler
+   * failed), INVALID_PAYLOAD (the reply did not decode) or CLIENT_CLOSED. MQTT 5 uses Response Topic and
+   * Correlation Data; MQTT 3.1.1 uses the envelope described in the README.
+   */
+  request<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: TopicParams<T>,
+    value: V,
+    options?: RequestOptions,
+  ): Promise<R>
+  /**
+   * Answers requests on a topic declared with a `reply` codec; omitted params are `+` wildcards. Resolves
+   * on SUBACK with a subscription whose `unsubscribe()` stops answering.
+   */
+  respond<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: Partial<TopicParams<T>>,
+    handler: Responder<V, R, TopicParams<T>>,
+    options?: RespondOptions,
+  ): Promise<Subscription>
   /**
    * Clears the retained message of one concrete topic: publishes an empty retained payload (the codec is
    * not involved), at the topic's QoS. Subscribers see it through `onCleared`, never as a value.
