@@ -13,6 +13,17 @@ describe('the MQTT 3.1.1 request envelope', () => {
     expect([...failed]).toEqual([0x00, 0x54, 0x52, 0x50, 0x01, 1, 4, 1, 2, 3, 250, 0x6e, 0x6f])
   })
 
+  it("matches the README's worked example", () => {
+    const hex = (bytes: Uint8Array): string =>
+      Buffer.from(bytes)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ')
+    expect(hex(wrapRequest(Uint8Array.of(10, 11), 'r/1', Buffer.from('{"a":1}')))).toBe(
+      '00 54 52 51 01 02 0a 0b 00 03 72 2f 31 7b 22 61 22 3a 31 7d',
+    )
+    expect(hex(wrapReply(Uint8Array.of(10, 11), Buffer.from('2')))).toBe('00 54 52 50 01 00 02 0a 0b 32')
+  })
+
   it('round-trips binary bodies untouched, an empty one included', () => {
     const body = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff)
     const request = unwrapRequest(wrapRequest(corr, 'tidings/reply/ü', body))
