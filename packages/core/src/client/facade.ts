@@ -4,7 +4,7 @@ import type { RequestTopic, Topic, TopicParams } from '../topic/template.js'
 import type { BrokerProfile } from '../contracts.js'
 import { subscriptionFilter } from './capabilities.js'
 import type { Emitter } from './emitter.js'
-import { Requester } from './request.js'
+import { requester, type Request } from './request.js'
 import { platformRandom, type RequestHost } from './request-wire.js'
 import { answerer } from './respond.js'
 import { openStream, type StreamController } from './stream.js'
@@ -41,7 +41,7 @@ export abstract class Facade {
   private readonly closers = new Set<() => void>()
   private waitHost: WaitForHost | undefined
   /** Built on the first request or respond(), like the wait host. */
-  private requester: Requester | undefined
+  private requester: Request | undefined
   private requestHost: RequestHost | undefined
   abstract readonly protocolVersion: 4 | 5
   abstract readonly broker: BrokerProfile
@@ -131,8 +131,8 @@ export abstract class Facade {
     value: V,
     options?: RequestOptions,
   ): Promise<R> {
-    this.requester ??= new Requester(this.requests())
-    return this.requester.request(topic, params, value, options)
+    this.requester ??= requester(this.requests())
+    return this.requester(topic, params, value, options)
   }
 
   respond<T extends string, V, R>(
@@ -142,9 +142,8 @@ export abstract class Facade {
     options?: RespondOptions,
   ): Promise<Subscription> {
     try {
-      if (!topic?.reply)
-        throw new TidingsError('INVALID_OPTIONS', `${topic?.template} has no reply codec: declare it with { reply }`)
-      if (typeof handler !== 'function') throw new TidingsError('INVALID_OPTIONS', 'respond needs a handler function')
+      if (!topic?.reply || typeof handler !== 'function')
+        throw new TidingsError('INVALID_OPTIONS', 'respond needs a topic with a reply codec and a handler')
       return this.subscriber
         .add({
           filter: topic.filter(params),
@@ -180,11 +179,9 @@ export abstract class Facade {
       },
       random: (into) => {
         if (!random)
-          throw new TidingsError(
-            'UNSUPPORTED',
-            'this platform has no crypto.getRandomValues for request ids; pass randomBytes to createClient',
-            { adapter: this.broker.name },
-          )
+          throw new TidingsError('UNSUPPORTED', 'no crypto.getRandomValues here: pass randomBytes to createClient', {
+            adapter: this.broker.name,
+          })
         random(into)
       },
       publish: (topic, params, payload, opts) => this.publish(topic, params as TopicParams<string>, payload, opts),

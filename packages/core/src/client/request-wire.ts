@@ -1,16 +1,13 @@
 import type { Codec } from '../codecs.js'
 import { utf8Bytes } from '../encoding.js'
-import { TidingsError, isTidingsError } from '../errors.js'
+import { TidingsError } from '../errors.js'
 import { redactText } from '../server/redact.js'
-import type { Topic, TopicParams } from '../topic/template.js'
-import type { PublishOptions, Timers } from './types.js'
+import type { Topic } from '../topic/template.js'
 import type { EntryRequest } from './subscriber.js'
+import type { PublishOptions, Timers } from './types.js'
 
 /** The MQTT 5 user property that marks an error reply; its value is the responder's message. */
 export const ERROR_PROPERTY = 'tidings-error'
-
-/** Longest responder message carried in an error reply or a REQUEST_FAILED error. */
-export const MAX_FAILURE_TEXT = 200
 
 /** What request() and respond() need from the client. */
 export interface RequestHost {
@@ -33,23 +30,13 @@ export interface RequestHost {
 /** Passes bytes through: request and reply bodies are encoded by the definition's codecs first. */
 const IDENTITY: Codec<Uint8Array> = { name: 'bytes', encode: (value) => value, decode: (payload) => payload }
 
-/** The definition with an identity codec, for publishing bytes already encoded (and wrapped). */
-export function wireTopic(def: Topic<string, unknown, unknown>): Topic<string, Uint8Array> {
-  return { ...def, codec: IDENTITY, reply: undefined } as Topic<string, Uint8Array>
-}
-
-/** A one-name topic for a reply topic name, which never passes through a template. */
-export function literalTopic(name: string): Topic<string, Uint8Array> {
-  return {
-    template: name,
-    codec: IDENTITY,
-    qos: 0,
-    retain: false,
-    params: [],
-    name: () => name,
-    filter: () => name,
-    parse: (topicName) => (topicName === name ? ({} as TopicParams<string>) : undefined),
-  }
+/**
+ * A topic that publishes bytes already encoded: the definition with an identity codec, or (a string) a
+ * reply topic name, which never passes through a template. Publishing reads only these fields.
+ */
+export function wireTopic(def: Topic<string, unknown, unknown> | string): Topic<string, Uint8Array> {
+  if (typeof def !== 'string') return { ...def, codec: IDENTITY } as Topic<string, Uint8Array>
+  return { template: def, codec: IDENTITY, params: [], name: () => def } as unknown as Topic<string, Uint8Array>
 }
 
 /** Encodes a value with a codec into bytes; a failure becomes INVALID_PAYLOAD. */
@@ -58,49 +45,46 @@ export async function encodeBody<V>(codec: Codec<V>, value: V, topic: string): P
     const encoded = await codec.encode(value)
     return typeof encoded === 'string' ? utf8Bytes(encoded) : encoded
   } catch (error) {
-    throw payloadError(`failed to encode with ${codec.name}`, topic, error)
+    throw payloadError(topic, error)
   }
 }
 
 /** Decodes bytes with a codec; a failure becomes INVALID_PAYLOAD. */
-export async function decodeBody<V>(codec: Codec<V>, body: Uint8Array, what: string, topic: string): Promise<V> {
+export async function decodeBody<V>(codec: Codec<V>, body: Uint8Array, topic: string): Promise<V> {
   try {
     return await codec.decode(body)
   } catch (error) {
-    throw payloadError(`${what} failed to decode with ${codec.name}`, topic, error)
+    throw payloadError(topic, error)
   }
 }
 
-function payloadError(what: string, topic: string, error: unknown): TidingsError {
-  const reason = error instanceof Error ? error.message.replace(/^\[tidings\] /, '') : String(error)
-  return new TidingsError('INVALID_PAYLOAD', `${what} on ${topic}: ${reason}`, { topic, cause: error })
+function payloadError(topic: string, error: unknown): TidingsError {
+  return new TidingsError('INVALID_PAYLOAD', `${topic}: ${messageOf(error)}`, { topic, cause: error })
 }
 
 /**
- * What a failed handler tells the requester: its message only (never a stack), with credentials
- * redacted and cut to {@link MAX_FAILURE_TEXT} characters.
+ * What a failed handler tells the requester, and what a requester shows of it: the message only (never a
+ * stack), with credentials redacted, cut to 200 characters.
  */
 export function failureText(error: unknown): string {
-  const message = isTidingsError(error)
-    ? error.message.replace(/^\[tidings\](?: \[[^\]]*\])? /, '')
-    : error instanceof Error
-      ? error.message
-      : typeof error === 'string'
-        ? error
-        : 'the handler failed'
-  return redactText(message || 'the handler failed', MAX_FAILURE_TEXT)
+  return redactText(messageOf(error) || 'failed', 200)
+}
+
+/** An error's message without the `[tidings] [adapter]` prefix. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/^\[tidings\] (\[[^\]]*\] )?/, '') : String(error)
 }
 
 /** Lower-case hex of bytes: the key of a correlation id. */
 export function hex(bytes: Uint8Array): string {
   let out = ''
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16)
+  for (const byte of bytes) out += (byte < 16 ? '0' : '') + byte.toString(16)
   return out
 }
 
-/** The platform's cryptographic random source, or undefined when it has none. Looked up per client. */
+/** The platform's cryptographic random source, or undefined when it has none. */
 export function platformRandom(): ((into: Uint8Array) => void) | undefined {
   const crypto = (globalThis as { crypto?: { getRandomValues?: (into: Uint8Array) => unknown } }).crypto
   const fill = crypto?.getRandomValues
-  return typeof fill === 'function' ? (into) => void fill.call(crypto, into) : undefined
+  return fill && ((into) => void fill.call(crypto, into))
 }
