@@ -3,6 +3,9 @@ import type { TidingsError } from '../errors.js'
 import type { RequestTopic, Topic, TopicParams } from '../topic/template.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import type { ReconnectOptions } from './backoff.js'
+import type { RequestOptions, RespondOptions, Responder } from './request-types.js'
+
+export type { RequestOptions, RespondOptions, Responder } from './request-types.js'
 
 /**
  * Where the client stands:
@@ -184,32 +187,6 @@ export interface PublishOptions {
     userProperties?: Record<string, string | string[]>
   }
 }
-
-/** Options of {@link TidingsClient.request}. */
-export interface RequestOptions {
-  /** Rejects with TIMEOUT when no reply came in this long. @default 10000 */
-  timeoutMs?: number
-  /** Rejects with ABORTED when aborted; a reply arriving later is reported as DUPLICATE_REPLY. */
-  signal?: AbortSignal
-  /** Overrides the topic's QoS for the request (the reply follows it). */
-  qos?: 0 | 1 | 2
-}
-
-/** Options of {@link TidingsClient.respond}. */
-export interface RespondOptions {
-  /** Overrides the topic's QoS for the subscription. */
-  qos?: 0 | 1 | 2
-  /** Answer as one member of a shared subscription group, so several responders split the requests. */
-  share?: string
-  /** Aborting it stops answering (unsubscribes). */
-  signal?: AbortSignal
-}
-
-/**
- * Answers one request: gets the decoded request and its meta, returns the reply (or a promise of it). A
- * throw or rejection sends the requester an error reply (REQUEST_FAILED there) carrying its message only.
- */
-export type Responder<V, R, P> = (value: V, meta: MessageMeta<P>) => R | Promise<R>
 
 /** A live subscription. */
 export interface Subscription {
