@@ -162,6 +162,13 @@ describe('request() on MQTT 3.1.1', () => {
     expect(new Set(await Promise.all(waiting))).toEqual(new Set(['CLIENT_CLOSED']))
   })
 
+  it('a request topic defaults to QoS 1, and its reply codec must be a codec', () => {
+    expect(topic('q', json<number>(), { reply: json<number>() }).qos).toBe(1)
+    expect(topic('q', json<number>(), { qos: 0, reply: json<number>() }).qos).toBe(0)
+    expect(topic('q', json<number>()).qos).toBe(0)
+    expect(() => topic('q', json<number>(), { reply: {} as never })).toThrow(/reply of "q" must be a codec/)
+  })
+
   it('refuses a topic without a reply codec, a bad timeout and a reply topic the profile forbids', async () => {
     const s = await connected()
     const plain = topic('p', json<number>())

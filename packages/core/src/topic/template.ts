@@ -12,7 +12,7 @@ export type TopicParams<T extends string> = { [K in TopicParamNames<T>]: string 
 
 /** Options of a topic definition. */
 export interface TopicOptions<R = unknown> {
-  /** QoS for publishes and subscriptions of this topic. @default 0 */
+  /** QoS for publishes and subscriptions of this topic. @default 0, or 1 for a request topic (with `reply`) */
   qos?: 0 | 1 | 2
   /** Publish retained by default (the broker keeps the last value for new subscribers). @default false */
   retain?: boolean
@@ -92,10 +92,11 @@ export function topic<const T extends string, V>(
   levels.forEach((level, i) => {
     if (level.param !== undefined) paramIndexes.push([i, level.param])
   })
-  const qos = options.qos ?? 0
+  const reply = options.reply
+  // A request should not vanish on a flaky network: request topics default to QoS 1.
+  const qos = options.qos ?? (reply ? 1 : 0)
   if (qos !== 0 && qos !== 1 && qos !== 2)
     throw new TidingsError('INVALID_OPTIONS', `qos must be 0, 1 or 2, got ${String(qos)}`)
-  const reply = options.reply
   if (reply !== undefined && (typeof reply?.encode !== 'function' || typeof reply.decode !== 'function'))
     throw new TidingsError('INVALID_OPTIONS', `reply of "${template}" must be a codec (json(), text(), bytes()…)`)
 
