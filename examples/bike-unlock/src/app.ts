@@ -1,7 +1,7 @@
 import { TidingsError, type TidingsClient } from '@tidings/core'
-import { bikeCommand, bikeState, type BikeState } from './topics.js'
+import { bikeCommand, type BikeState } from './topics.js'
 
-/** The rider's app: sends a command and waits for the lock's answer to that very command. */
+/** The rider's app: sends a command and resolves with the lock's answer to that very command. */
 export async function sendCommand(
   client: TidingsClient,
   bikeId: string,
@@ -9,13 +9,8 @@ export async function sendCommand(
   riderId: string,
   timeoutMs = 5000,
 ): Promise<BikeState> {
-  const requestId = `${riderId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`
-  // Subscribe first, then publish: the answer cannot slip past between the two.
-  const answer = client.waitFor(bikeState, { bikeId }, { timeoutMs, where: (s) => s.requestId === requestId })
-  await answer.ready
-  await client.publish(bikeCommand, { bikeId }, { action, requestId, riderId })
   try {
-    return await answer
+    return await client.request(bikeCommand, { bikeId }, { action, riderId }, { timeoutMs })
   } catch (error) {
     if (error instanceof TidingsError && error.code === 'TIMEOUT') {
       throw new TidingsError(

@@ -6,6 +6,7 @@ import { spawnMosquitto } from '@tidings/conformance/fixtures'
 import { describe, expect, it } from 'vitest'
 import { sendCommand } from '../src/app.js'
 import { startLock } from '../src/lock.js'
+import { bikeState } from '../src/topics.js'
 
 describe('bike unlock', () => {
   it('unlocks and locks through the devbroker, and a flat battery refuses', async () => {
@@ -21,6 +22,20 @@ describe('bike unlock', () => {
         refused: 'already-unlocked',
       })
       expect(await sendCommand(app, 'b1', 'lock', 'ann')).toMatchObject({ locked: true })
+      // Answers go to the app that asked, each to its own command, even when they cross.
+      const other = createClient({ broker: broker.profile(), transport: tcp() })
+      await other.connect()
+      const [mine, theirs] = await Promise.all([
+        sendCommand(app, 'b1', 'unlock', 'ann'),
+        sendCommand(other, 'b1', 'unlock', 'bo'),
+      ])
+      expect([mine.refused, theirs.refused].filter(Boolean)).toEqual(['already-unlocked'])
+      // The retained state follows the lock.
+      expect(await other.waitFor(bikeState, { bikeId: 'b1' }, { timeoutMs: 2000 })).toEqual({
+        locked: false,
+        batteryPercent: 87,
+      })
+      await other.close()
       expect(await sendCommand(app, 'b2', 'unlock', 'ann')).toMatchObject({ locked: true, refused: 'battery-low' })
       const error = (await sendCommand(app, 'no-such-bike', 'unlock', 'ann', 300).catch(
         (e: unknown) => e,

@@ -43,6 +43,7 @@ export const CONFORMANCE_TESTS = [
   'invalid payload raises INVALID_PAYLOAD and delivery continues',
   'invalid params are refused with INVALID_TOPIC',
   'a persistent session delivers what was published while the client was away',
+  'request/response: typed reply, error reply and timeout',
 ] as const
 
 export type TestName = (typeof CONFORMANCE_TESTS)[number]

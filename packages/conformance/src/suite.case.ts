@@ -14,6 +14,7 @@ import {
 } from '@tidings/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { collect, pause, waitUntil } from './suite-helpers.js'
+import { requestResponseCase } from './suite-request.js'
 import type { ConformanceTarget, TestName } from './suite-target.js'
 
 export { pause, waitUntil } from './suite-helpers.js'
@@ -287,5 +288,8 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       }
       expect(client.state).toBe('online')
     })
+
+    test('request/response: typed reply, error reply and timeout', () =>
+      requestResponseCase({ root, options: () => target.client(), make, topicRoot: target.topicRoot }))
   })
 }

@@ -42,6 +42,9 @@ export const ERROR_CODES = {
   HANDLER_FAILED: 'A message handler threw or rejected.',
   STREAM_OVERFLOW: 'A message stream buffer overflowed and dropped its oldest message.',
   QUOTA_EXCEEDED: 'A broker or platform quota (subscriptions, sockets, rate) was exceeded.',
+  REQUEST_FAILED:
+    "The responder answered a request with an error (its handler threw); carries the responder's message.",
+  DUPLICATE_REPLY: 'A reply arrived for no pending request (a duplicate, or one after its timeout); it was dropped.',
   // --- server-side APIs ---
   API_ERROR: 'A broker management API answered with an error.',
   API_UNAVAILABLE: 'A broker management API is unreachable or answered 5xx.',

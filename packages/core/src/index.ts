@@ -13,6 +13,9 @@ export type {
   MessageHandler,
   MessageMeta,
   PublishOptions,
+  RequestOptions,
+  RespondOptions,
+  Responder,
   StateInfo,
   SessionOptions,
   StreamOptions,
@@ -36,8 +39,10 @@ export { fromMqttError, type MqttErrorContext } from './client/mqtt-errors.js'
 
 export {
   topic,
+  type RequestTopic,
   type Topic,
   type TopicOptions,
+  type TopicReply,
   type TopicParamNames,
   type TopicParams,
   type TopicPayload,

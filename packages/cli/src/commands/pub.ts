@@ -76,7 +76,8 @@ async function publish(text: string, message: string | undefined, flags: PubFlag
   }
 }
 
-function readInput(source: string | 0): Uint8Array {
+/** Reads a message from a file or (0) standard input, bounded in size. */
+export function readInput(source: string | 0): Uint8Array {
   try {
     const data = readFileSync(source)
     if (data.byteLength > MAX_INPUT_BYTES) {

@@ -25,7 +25,7 @@ export interface OpenClient {
 export async function openClient(
   settings: ConnectionSettings,
   topics: CommandTopics,
-  opts: { connectTimeoutMs?: number } = {},
+  opts: { connectTimeoutMs?: number; replyTopic?: string } = {},
 ): Promise<OpenClient> {
   const options = clientOptions(settings, topics)
   let session: ProfileSession | undefined
@@ -41,6 +41,7 @@ export async function openClient(
       },
     },
     connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    ...(opts.replyTopic !== undefined ? { replyTopic: opts.replyTopic } : {}),
     reconnect: { maxAttempts: 5 },
   })
   await client.connect()

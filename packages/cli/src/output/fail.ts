@@ -19,7 +19,8 @@ const HINTS: Partial<Record<TidingsErrorCode, string>> = {
   WS_HANDSHAKE_FAILED: 'check the WebSocket path in --url (EMQX /mqtt, RabbitMQ /ws)',
   SUBSCRIBE_DENIED: 'the broker’s ACL refuses this filter for these credentials',
   PUBLISH_DENIED: 'the broker’s ACL refuses this topic for these credentials',
-  TIMEOUT: 'not done within --timeout (sub: fewer than --count messages arrived)',
+  TIMEOUT: 'not done within --timeout (sub, respond: fewer than --count messages arrived; request: no reply)',
+  REQUEST_FAILED: 'the responder failed to handle the request; its message is above',
   RECONNECT_EXHAUSTED: 'the broker stayed unreachable',
 }
 

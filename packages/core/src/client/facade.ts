@@ -1,6 +1,12 @@
 import { TidingsError } from '../errors.js'
-import type { Topic, TopicParams } from '../topic/template.js'
+import { assertTopicName } from '../topic/validate.js'
+import type { RequestTopic, Topic, TopicParams } from '../topic/template.js'
+import type { BrokerProfile } from '../contracts.js'
+import { subscriptionFilter } from './capabilities.js'
 import type { Emitter } from './emitter.js'
+import { requester, type Request } from './request.js'
+import { platformRandom, type RequestHost } from './request-wire.js'
+import { answerer } from './respond.js'
 import { openStream, type StreamController } from './stream.js'
 import type { Subscriber } from './subscriber.js'
 import type { Entry } from './subscriptions.js'
@@ -9,6 +15,10 @@ import type {
   ClientOptions,
   Message,
   MessageMeta,
+  PublishOptions,
+  RequestOptions,
+  RespondOptions,
+  Responder,
   StreamOptions,
   Subscription,
   SubscribeOptions,
@@ -30,6 +40,17 @@ export abstract class Facade {
   /** Streams and waits to end when the client closes. */
   private readonly closers = new Set<() => void>()
   private waitHost: WaitForHost | undefined
+  /** Built on the first request or respond(), like the wait host. */
+  private requester: Request | undefined
+  private requestHost: RequestHost | undefined
+  abstract readonly protocolVersion: 4 | 5
+  abstract readonly broker: BrokerProfile
+  abstract publish<T extends string, V>(
+    topic: Topic<T, V>,
+    params: TopicParams<T>,
+    payload: V,
+    options?: PublishOptions,
+  ): Promise<void>
 
   on<K extends keyof ClientEvents & string>(event: K, listener: ClientEvents[K]): () => void {
     return this.events.on(event, listener)
@@ -102,6 +123,77 @@ export abstract class Facade {
       closedError: () => this.closedError(),
     }
     return waitFor(this.waitHost, topic, params, options)
+  }
+
+  request<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: TopicParams<T>,
+    value: V,
+    options?: RequestOptions,
+  ): Promise<R> {
+    this.requester ??= requester(this.requests())
+    return this.requester(topic, params, value, options)
+  }
+
+  respond<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: Partial<TopicParams<T>>,
+    handler: Responder<V, R, TopicParams<T>>,
+    options?: RespondOptions,
+  ): Promise<Subscription> {
+    try {
+      if (!topic?.reply || typeof handler !== 'function')
+        throw new TidingsError('INVALID_OPTIONS', 'respond needs a topic with a reply codec and a handler')
+      return this.subscriber
+        .add({
+          filter: topic.filter(params),
+          qos: options?.qos ?? topic.qos,
+          share: options?.share,
+          listenOnly: false,
+          topic: undefined,
+          handler: answerer(this.requests(), topic, handler),
+          signal: options?.signal,
+        })
+        .then((entry) => this.handle(entry, options?.signal))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  private requests(): RequestHost {
+    const { options } = this
+    const random = options.randomBytes ?? platformRandom()
+    const self = this
+    this.requestHost ??= {
+      // Read at each use: the version may be settled only when the client connects.
+      get protocolVersion() {
+        return self.protocolVersion
+      },
+      timers: this.timers,
+      adapter: this.broker.name,
+      replyTopic: options.replyTopic,
+      checkTopic: (name) => {
+        assertTopicName(name)
+        subscriptionFilter(this.broker, name, 0, undefined)
+        this.broker.validateTopic?.(name, 'publish')
+      },
+      random: (into) => {
+        if (!random)
+          throw new TidingsError('UNSUPPORTED', 'no crypto.getRandomValues here: pass randomBytes to createClient', {
+            adapter: this.broker.name,
+          })
+        random(into)
+      },
+      publish: (topic, params, payload, opts) => this.publish(topic, params as TopicParams<string>, payload, opts),
+      subscribe: (request) => this.subscriber.add(request),
+      reportError: (error) => this.reportError(error),
+      onClose: (listener) => {
+        this.closers.add(listener)
+        return () => this.closers.delete(listener)
+      },
+      closedError: () => this.closedError(),
+    }
+    return this.requestHost
   }
 
   /** Ends every stream and wait (the client closed). */

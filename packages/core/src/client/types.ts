@@ -1,8 +1,11 @@
 import type { BrokerProfile, Transport } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
-import type { Topic, TopicParams } from '../topic/template.js'
+import type { RequestTopic, Topic, TopicParams } from '../topic/template.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import type { ReconnectOptions } from './backoff.js'
+import type { RequestOptions, RespondOptions, Responder } from './request-types.js'
+
+export type { RequestOptions, RespondOptions, Responder } from './request-types.js'
 
 /**
  * Where the client stands:
@@ -99,6 +102,18 @@ export interface ClientOptions {
   will?: WillMessage
   /** Timer functions. @default globalThis.setTimeout / clearTimeout */
   timers?: Timers
+  /**
+   * Fills an array with cryptographically strong random bytes, for request correlation ids and the reply
+   * topic. Pass one on platforms without `crypto.getRandomValues` (WeChat and other mini-programs), or
+   * `request()` rejects with UNSUPPORTED. @default globalThis.crypto.getRandomValues
+   */
+  randomBytes?: (into: Uint8Array) => void
+  /**
+   * The topic replies to this client's requests come to, subscribed on the first `request()`. Set it when
+   * the broker's ACL only allows certain topics (e.g. one naming the client id). Must be this client's
+   * alone. @default `tidings/reply/<24 random hex digits>`, one per client
+   */
+  replyTopic?: string
 }
 
 /** What a handler learns about a message besides its payload. */
@@ -241,6 +256,28 @@ export interface TidingsClient {
     params: Partial<TopicParams<T>>,
     options?: WaitForOptions<V, TopicParams<T>>,
   ): Waiting<V>
+  /**
+   * Sends a request on a topic declared with a `reply` codec and resolves with the decoded reply. Rejects
+   * with TIMEOUT (after `timeoutMs`, default 10 s), ABORTED, REQUEST_FAILED (the responder's handler
+   * failed), INVALID_PAYLOAD (the reply did not decode) or CLIENT_CLOSED. MQTT 5 uses Response Topic and
+   * Correlation Data; MQTT 3.1.1 uses the envelope described in the README.
+   */
+  request<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: TopicParams<T>,
+    value: V,
+    options?: RequestOptions,
+  ): Promise<R>
+  /**
+   * Answers requests on a topic declared with a `reply` codec; omitted params are `+` wildcards. Resolves
+   * on SUBACK with a subscription whose `unsubscribe()` stops answering.
+   */
+  respond<T extends string, V, R>(
+    topic: RequestTopic<T, V, R>,
+    params: Partial<TopicParams<T>>,
+    handler: Responder<V, R, TopicParams<T>>,
+    options?: RespondOptions,
+  ): Promise<Subscription>
   /**
    * Clears the retained message of one concrete topic: publishes an empty retained payload (the codec is
    * not involved), at the topic's QoS. Subscribers see it through `onCleared`, never as a value.

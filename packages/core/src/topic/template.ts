@@ -11,20 +11,27 @@ export type TopicParamNames<T extends string> = T extends `${string}{${infer P}}
 export type TopicParams<T extends string> = { [K in TopicParamNames<T>]: string }
 
 /** Options of a topic definition. */
-export interface TopicOptions {
-  /** QoS for publishes and subscriptions of this topic. @default 0 */
+export interface TopicOptions<R = unknown> {
+  /** QoS for publishes and subscriptions of this topic. @default 0, or 1 for a request topic (with `reply`) */
   qos?: 0 | 1 | 2
   /** Publish retained by default (the broker keeps the last value for new subscribers). @default false */
   retain?: boolean
+  /**
+   * The codec of the answer: makes the topic a request topic, usable with `client.request()` and
+   * `client.respond()`. Requests use the topic's codec, replies this one.
+   */
+  reply?: Codec<R>
 }
 
 /**
  * A typed topic: a template with `{param}` levels, the payload codec, and delivery defaults.
  * Create with {@link topic}.
  */
-export interface Topic<T extends string = string, V = unknown> {
+export interface Topic<T extends string = string, V = unknown, R = unknown> {
   readonly template: T
   readonly codec: Codec<V>
+  /** The reply codec of a request topic (see {@link RequestTopic}); undefined on a plain topic. */
+  readonly reply?: Codec<R> | undefined
   readonly qos: 0 | 1 | 2
   readonly retain: boolean
   /** Parameter names in level order. */
@@ -40,6 +47,14 @@ export interface Topic<T extends string = string, V = unknown> {
    */
   parse(topicName: string): TopicParams<T> | undefined
 }
+
+/** A topic declared with a `reply` codec: `client.request()` sends on it and `client.respond()` answers. */
+export interface RequestTopic<T extends string = string, V = unknown, R = unknown> extends Topic<T, V, R> {
+  readonly reply: Codec<R>
+}
+
+/** The reply type of a request topic. */
+export type TopicReply<X> = X extends RequestTopic<string, unknown, infer R> ? R : never
 
 /** The payload type of a topic. */
 export type TopicPayload<X> = X extends Topic<string, infer V> ? V : never
@@ -61,6 +76,12 @@ const PARAM_LEVEL = /^\{([A-Za-z_$][\w$]*)\}$/
  * notifications.filter({})              // 'user/+/notifications'
  * ```
  */
+export function topic<const T extends string, V, R>(
+  template: T,
+  codec: Codec<V>,
+  options: TopicOptions<R> & { reply: Codec<R> },
+): RequestTopic<T, V, R>
+export function topic<const T extends string, V>(template: T, codec: Codec<V>, options?: TopicOptions): Topic<T, V>
 export function topic<const T extends string, V>(
   template: T,
   codec: Codec<V>,
@@ -71,9 +92,13 @@ export function topic<const T extends string, V>(
   levels.forEach((level, i) => {
     if (level.param !== undefined) paramIndexes.push([i, level.param])
   })
-  const qos = options.qos ?? 0
+  const reply = options.reply
+  // A request should not vanish on a flaky network: request topics default to QoS 1.
+  const qos = options.qos ?? (reply ? 1 : 0)
   if (qos !== 0 && qos !== 1 && qos !== 2)
     throw new TidingsError('INVALID_OPTIONS', `qos must be 0, 1 or 2, got ${String(qos)}`)
+  if (reply !== undefined && (typeof reply?.encode !== 'function' || typeof reply.decode !== 'function'))
+    throw new TidingsError('INVALID_OPTIONS', `reply of "${template}" must be a codec (json(), text(), bytes()…)`)
 
   const build = (params: Record<string, unknown> | undefined, wildcard: boolean): string => {
     if (paramIndexes.length === 0) return template
@@ -99,6 +124,7 @@ export function topic<const T extends string, V>(
   return {
     template,
     codec,
+    ...(reply ? { reply } : {}),
     qos,
     retain: options.retain ?? false,
     params: paramIndexes.map(([, name]) => name) as TopicParamNames<T>[],
