@@ -12,6 +12,10 @@ export const ALIYUN_LIMITS = {
   /** Longest topic, parent topic included. */
   maxTopicLength: 64,
   maxSubscriptions: 30,
+  /**
+   * Aliyun's documented message body limit, 64 KB ("使用限制": a larger payload is discarded, not refused;
+   * the MQTT 5 overview adds a 128 KB packet cap).
+   */
   maxPayloadBytes: 64 * 1024,
 } as const
 

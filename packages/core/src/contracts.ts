@@ -237,4 +237,12 @@ export interface ServerPublisher {
   ): Promise<ServerPublishResult>
   /** Publishes raw text or bytes to a topic name. */
   publish(topic: string, payload: string | Uint8Array, opts?: ServerPublishOptions): Promise<ServerPublishResult>
+  /**
+   * Clears the retained message of one concrete topic: publishes an empty retained payload (the codec is
+   * not involved) at the topic's QoS, like `client.clearRetained`; subscribers see it through `onCleared`.
+   * Rejects with UNSUPPORTED where the broker has no retained messages (Aliyun).
+   */
+  clearRetained<T extends string, V>(topic: Topic<T, V>, params: TopicParams<T>): Promise<ServerPublishResult>
+  /** Clears the retained message of a topic name, at `opts.qos` (the adapter's default QoS when omitted). */
+  clearRetained(topic: string, opts?: Pick<ServerPublishOptions, 'qos'>): Promise<ServerPublishResult>
 }

@@ -66,4 +66,22 @@ describe('defineServerPublisher()', () => {
       code: 'INVALID_PAYLOAD',
     } satisfies Partial<TidingsError>)
   })
+
+  it('clearRetained: an empty retained payload at the topic QoS (typed) or the adapter default (string)', async () => {
+    sent.length = 0
+    // A codec that would refuse empty input is never asked.
+    const unread = topic('user/{userId}/unread', json<number>(), { qos: 2, retain: true })
+    await publisher.clearRetained(unread, { userId: '42' })
+    await publisher.clearRetained('user/43/unread')
+    await publisher.clearRetained('user/44/unread', { qos: 1 })
+    expect(sent).toEqual([
+      { topic: 'user/42/unread', payload: '', opts: { qos: 2, retain: true } },
+      { topic: 'user/43/unread', payload: '', opts: { retain: true } },
+      { topic: 'user/44/unread', payload: '', opts: { qos: 1, retain: true } },
+    ])
+    sent.length = 0
+    await expect(publisher.clearRetained(unread, { userId: '#' })).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
+    await expect(publisher.clearRetained('user/+/unread')).rejects.toMatchObject({ code: 'INVALID_TOPIC' })
+    expect(sent).toEqual([])
+  })
 })

@@ -5,6 +5,6 @@
  *
  * @module
  */
-export { emqx, EMQX_PORTS, type EmqxOptions } from './profile.js'
+export { emqx, EMQX_MAX_PAYLOAD_BYTES, EMQX_PORTS, type EmqxOptions } from './profile.js'
 export { jwtAuth, type FetchedToken, type JwtAuthOptions } from './jwt-auth.js'
 export { share } from './share.js'

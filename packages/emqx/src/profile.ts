@@ -19,8 +19,16 @@ export const EMQX_PORTS: Readonly<Record<TransportScheme, number>> = { mqtt: 188
 /** Ports of a TLS-terminating proxy in front of EMQX's ws listener (nginx on 443: `wss://host/mqtt`). */
 const PROXY_PORTS: Readonly<Partial<Record<TransportScheme, number>>> = { ws: 80, wss: 443 }
 
-// Defaults of `mqtt.max_packet_size` (1 MB, also the cap of an HTTP publish) and `mqtt.max_topic_levels`.
-const MAX_PACKET_BYTES = 1_048_576
+/**
+ * Default payload limit. EMQX's `mqtt.max_packet_size` defaults to 1MB (1,048,576 bytes; EMQX 5 config
+ * reference, `mqtt` section), and a bigger packet ends the connection (reason 0x95) with what was in flight. A
+ * PUBLISH carries its topic (up to 65,535 bytes), packet id and properties besides the payload, so 64 KiB
+ * of the packet are left to them. Raise `maxPayloadBytes` to match a broker configured otherwise.
+ */
+export const EMQX_MAX_PAYLOAD_BYTES = 1_048_576 - 65_536
+/** MQTT's largest remaining length: no payload can be bigger. */
+const MQTT_MAX_BYTES = 268_435_455
+// Default of `mqtt.max_topic_levels`.
 const MAX_TOPIC_LEVELS = 128
 
 /** Options of {@link emqx}. */
@@ -48,6 +56,12 @@ export interface EmqxOptions extends HostEndpointOptions {
    * @default false
    */
   behindProxy?: boolean
+  /**
+   * Largest payload a publish may carry; a bigger one is refused with PAYLOAD_TOO_LARGE before anything is
+   * sent. Keep it below the broker's `mqtt.max_packet_size` by the room topics and properties need.
+   * @default 983,040 (the default `mqtt.max_packet_size` of 1 MB less 64 KiB for topic and header)
+   */
+  maxPayloadBytes?: number
 }
 
 /**
@@ -74,6 +88,17 @@ export function emqx(options: EmqxOptions): BrokerProfile {
       { adapter: BROKER_NAME },
     )
   }
+  const { maxPayloadBytes } = options
+  if (
+    maxPayloadBytes !== undefined &&
+    !(Number.isInteger(maxPayloadBytes) && maxPayloadBytes > 0 && maxPayloadBytes <= MQTT_MAX_BYTES)
+  ) {
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `emqx: maxPayloadBytes must be a whole number from 1 to ${MQTT_MAX_BYTES}, got ${JSON.stringify(maxPayloadBytes)}`,
+      { adapter: BROKER_NAME },
+    )
+  }
   const clientId = options.clientId ?? randomClientId()
   const defaults = options.behindProxy ? { ...EMQX_PORTS, ...PROXY_PORTS } : EMQX_PORTS
   const { credentials } = options
@@ -83,7 +108,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
     retain: true,
     will: true,
     sharedSubscriptions: true,
-    maxPayloadBytes: MAX_PACKET_BYTES,
+    maxPayloadBytes: options.maxPayloadBytes ?? EMQX_MAX_PAYLOAD_BYTES,
   }
   return {
     name: BROKER_NAME,

@@ -49,7 +49,7 @@ describe('emqx profile', () => {
       retain: true,
       will: true,
       sharedSubscriptions: true,
-      maxPayloadBytes: 1_048_576,
+      maxPayloadBytes: 983_040,
     })
     expect(emqx({ host: 'h', protocolVersion: 4 }).capabilities.mqtt5).toBe(false)
     expect(codeOf(() => emqx({ host: 'h', protocolVersion: 3 as never }))).toBe('INVALID_OPTIONS')

@@ -4,4 +4,4 @@
  *
  * @module
  */
-export { mosquitto, MOSQUITTO_PORTS, type MosquittoOptions } from './profile.js'
+export { mosquitto, MOSQUITTO_MAX_PAYLOAD_BYTES, MOSQUITTO_PORTS, type MosquittoOptions } from './profile.js'

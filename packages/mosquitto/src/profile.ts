@@ -1,4 +1,5 @@
 import {
+  TidingsError,
   assertHost,
   profileConnectOptions,
   randomClientId,
@@ -35,7 +36,25 @@ export interface MosquittoOptions extends HostEndpointOptions {
    * `clientId` when it returns one.
    */
   credentials?: CredentialsProvider
+  /**
+   * Largest payload a publish may carry; a bigger one is refused with PAYLOAD_TOO_LARGE before anything is
+   * sent. Keep it below the broker's `max_packet_size` by the room topics need.
+   * @default 983,040 (1 MiB, `mosquittoConfig()`'s `max_packet_size`, less 64 KiB for topic and header)
+   */
+  maxPayloadBytes?: number
 }
+
+/**
+ * Default payload limit: `mosquittoConfig()` writes `max_packet_size 1048576` (1 MiB), and Mosquitto
+ * disconnects a client that sends a bigger packet, losing what was in flight. A PUBLISH carries its topic
+ * (up to 65,535 bytes), packet id and fixed header besides the payload, so 64 KiB of the packet are left to
+ * them. Stock Mosquitto sets no `max_packet_size` (its documented default is "no limit", 268,435,455 bytes
+ * being MQTT's own maximum); raise `maxPayloadBytes` to match a broker configured otherwise.
+ */
+export const MOSQUITTO_MAX_PAYLOAD_BYTES = 1_048_576 - 65_536
+
+/** MQTT's largest remaining length: no payload can be bigger. */
+const MQTT_MAX_BYTES = 268_435_455
 
 // Mosquitto 2.x: MQTT 5 + 3.1.1, QoS 2, retain, will, `$share/` (but `$queue/` is a literal topic).
 const CAPABILITIES: BrokerCapabilities = {
@@ -44,8 +63,7 @@ const CAPABILITIES: BrokerCapabilities = {
   retain: true,
   will: true,
   sharedSubscriptions: true,
-  // Mosquitto's default message_size_limit is the MQTT maximum (268,435,455 bytes).
-  maxPayloadBytes: 268_435_455,
+  maxPayloadBytes: MOSQUITTO_MAX_PAYLOAD_BYTES,
 }
 
 /**
@@ -60,10 +78,20 @@ const CAPABILITIES: BrokerCapabilities = {
 export function mosquitto(options: MosquittoOptions): BrokerProfile {
   assertHost(BROKER_NAME, options?.host)
   const clientId = options.clientId ?? randomClientId()
-  const { credentials } = options
+  const { credentials, maxPayloadBytes } = options
+  if (
+    maxPayloadBytes !== undefined &&
+    !(Number.isInteger(maxPayloadBytes) && maxPayloadBytes > 0 && maxPayloadBytes <= MQTT_MAX_BYTES)
+  ) {
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `mosquitto: maxPayloadBytes must be a whole number from 1 to ${MQTT_MAX_BYTES}, got ${JSON.stringify(maxPayloadBytes)}`,
+      { adapter: BROKER_NAME },
+    )
+  }
   return {
     name: BROKER_NAME,
-    capabilities: CAPABILITIES,
+    capabilities: maxPayloadBytes === undefined ? CAPABILITIES : { ...CAPABILITIES, maxPayloadBytes },
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, MOSQUITTO_PORTS),
     connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),

@@ -50,7 +50,10 @@ export function atLeast(version: RabbitmqVersion, major: number, minor: number):
  * - MQTT 5 from 3.13 (earlier nodes close the socket on an MQTT 5 CONNECT);
  * - QoS 2 never: RabbitMQ grants and delivers QoS 1 while a QoS 2 publish still completes as if it held;
  * - `$share/` from 4.0 (3.x grants the subscription, then delivers to no member);
- * - message size: `max_message_size` defaults to 128 MiB before 4.0 and 16 MiB from 4.0.
+ * - message size: `max_message_size` defaults to 128 MiB before 4.0 (134,217,728 in 3.10's `rabbit.app`)
+ *   and 16 MiB from 4.0. The MQTT plugin's own `mqtt.max_packet_size_authenticated` (3.12+) defaults to
+ *   MQTT's maximum of 268,435,455 bytes, so `max_message_size` is the limit that binds; 3.10 has no MQTT
+ *   packet limit of its own.
  */
 export function capabilitiesFor(version: RabbitmqVersion, mqtt5: boolean): RabbitmqCapabilities {
   return Object.freeze({

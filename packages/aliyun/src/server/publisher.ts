@@ -5,17 +5,21 @@ import type { AliyunMqttApi } from './api.js'
 
 /**
  * A {@link ServerPublisher} over SendMessage: pushes without an MQTT connection. Aliyun picks the QoS, so
- * `qos` is ignored; `retain` is refused (Aliyun has no retained messages). Binary payloads must be valid
- * UTF-8, since the API takes a string: Base64-encode other bytes yourself.
+ * `qos` is ignored; `retain` and `clearRetained` are refused with UNSUPPORTED (Aliyun has no retained
+ * messages). Binary payloads must be valid UTF-8, since the API takes a string: Base64-encode other bytes
+ * yourself.
  */
 export function aliyunServerPublisher(api: AliyunMqttApi): ServerPublisher {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   return defineServerPublisher(async (topic, payload, opts) => {
     if (opts?.retain)
-      throw new TidingsError('UNSUPPORTED', 'Aliyun does not support retained messages', {
-        adapter: BROKER_NAME,
-        topic,
-      })
+      throw new TidingsError(
+        'UNSUPPORTED',
+        payload.length === 0
+          ? 'Aliyun has no retained messages, so there is none to clear'
+          : 'Aliyun does not support retained messages',
+        { adapter: BROKER_NAME, topic },
+      )
     validateAliyunTopic(topic, 'publish')
     let text: string
     try {

@@ -25,8 +25,11 @@ describeConformance('aliyun (emulated) over tcp, token auth', async () => {
       credentials: tokenAuth({ accessKeyId: cloud.accessKeyId, fetchToken }),
     })
   return {
-    // Aliyun has no retained messages; QoS 2 works on clean sessions, which the suite uses.
-    capabilities: { retain: false, qos2: true },
+    // Aliyun has no retained messages; QoS 2 works on clean sessions, which the suite uses. It keeps QoS 1
+    // persistent sessions (clean: false) for a client id that returns; each client() has its own device id,
+    // the same across that client's connections. The emulator, like Aliyun, treats a persistent session
+    // that subscribes at QoS 2 as clean.
+    capabilities: { retain: false, qos2: true, persistentSession: true },
     topicRoot: 'conf',
     client: () => ({
       broker: profile(({ clientId }) =>

@@ -17,10 +17,16 @@ describeConformance('emqx emulator (ws + jwtAuth)', async () => {
     transport: websocket({ WebSocket }),
     protocolVersion: 4,
   })
-  const grant = () => ({ userId: `u${++user}`, subscribe: ['tidings/#'], publish: ['tidings/#'], ttlSeconds: 600 })
+  // The client id is part of the grant (EMQX binds a JWT to it), and fixed per client() call: each token
+  // fetched for that client names the same id, so a persistent session can resume.
+  const grant = () => {
+    const userId = `u${++user}`
+    return { userId, clientId: `conf-${userId}`, subscribe: ['tidings/#'], publish: ['tidings/#'], ttlSeconds: 600 }
+  }
   const forged = emqxCredentialIssuer({ secret: 'a-secret-the-broker-does-not-know-32b' })
   return {
-    capabilities: emqx({ host: '127.0.0.1' }).capabilities,
+    // EMQX keeps sessions (clean: false / Session Expiry); so does the emulator's aedes.
+    capabilities: { ...emqx({ host: '127.0.0.1' }).capabilities, persistentSession: true },
     client: () => {
       const request = grant()
       return options(() => emu.issuer.issue(request))

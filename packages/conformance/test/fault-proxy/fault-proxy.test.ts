@@ -1,7 +1,15 @@
 import type { MqttClient } from 'mqtt'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { incomingTopicProblem, topicMatches } from '@tidings/core'
-import { type FaultProxy, type MosquittoFixture, spawnMosquitto, startFaultProxy } from '../../src/fixtures/index.js'
+import {
+  type FaultProxy,
+  type MosquittoFixture,
+  type WirePacket,
+  readPublish,
+  spawnMosquitto,
+  startFaultProxy,
+  wireReader,
+} from '../../src/fixtures/index.js'
 import { connectRaw, endAll, next, rawPublish } from './helpers.js'
 
 describe('fault proxy in front of a real Mosquitto (raw MQTT.js clients)', () => {
@@ -44,6 +52,33 @@ describe('fault proxy in front of a real Mosquitto (raw MQTT.js clients)', () =>
     expect(stats).toMatchObject({ accepted: 2, active: 2, refused: 0, dropped: 0 })
     expect(stats.bytesToServer).toBeGreaterThan(0)
     expect(stats.bytesToClient).toBeGreaterThan(0)
+  })
+
+  it('tap sees every forwarded byte; wireReader splits it into packets and readPublish reads a PUBLISH', async () => {
+    const seen: Array<{ direction: string; packet: WirePacket }> = []
+    const readers = new Map<string, ReturnType<typeof wireReader>>()
+    proxy = await startFaultProxy({
+      target: { host: broker.host, port: broker.port },
+      tap: ({ connection, direction, bytes }) => {
+        const key = `${connection}-${direction}`
+        if (!readers.has(key)) readers.set(key, wireReader())
+        // One byte at a time: the reader must not depend on how the stream is chunked.
+        for (const byte of bytes)
+          for (const packet of readers.get(key)!(Buffer.of(byte))) seen.push({ direction, packet })
+      },
+    })
+    const client = track(await connectRaw(proxy.port, { protocolVersion: 5 }))
+    await client.publishAsync('fp/tap', 'payload', { qos: 1, properties: { contentType: 'text/plain' } })
+    const types = seen.map(({ direction, packet }) => `${direction}:${packet.type}`)
+    // CONNECT, CONNACK, PUBLISH, PUBACK
+    expect(types).toEqual(['toServer:1', 'toClient:2', 'toServer:3', 'toClient:4'])
+    const publish = readPublish(seen[2]!.packet, 5)!
+    expect(publish).toMatchObject({ dup: false, qos: 1, retain: false, topic: 'fp/tap' })
+    expect(String(publish.payload)).toBe('payload')
+    // The PUBACK names the same packet id.
+    expect(seen[3]!.packet.body.readUInt16BE(0)).toBe(publish.packetId)
+    expect(readPublish(seen[0]!.packet, 5)).toBeUndefined()
+    expect(() => wireReader()(Buffer.of(0x30, 0xff, 0xff, 0xff, 0xff, 0x01))).toThrow(/not MQTT/)
   })
 
   it('cut("rst") reaches the client as ECONNRESET', async () => {

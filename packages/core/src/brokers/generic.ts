@@ -20,7 +20,10 @@ export interface GenericBrokerOptions {
    * `username`/`password`, and `clientId` when it returns one.
    */
   credentials?: CredentialsProvider
-  /** What the broker supports. @default MQTT 5, QoS 2, retain, will and shared subscriptions */
+  /**
+   * What the broker supports. @default MQTT 5, QoS 2, retain, will and shared subscriptions, payloads up to
+   * MQTT's maximum of 268,435,455 bytes
+   */
   capabilities?: Partial<BrokerCapabilities>
 }
 
@@ -63,6 +66,9 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
     retain: true,
     will: true,
     sharedSubscriptions: true,
+    // MQTT's largest remaining length (268,435,455 bytes, MQTT 3.1.1 §2.2.3 / 5.0 §1.5.5): no payload can be
+    // bigger. Pass `capabilities.maxPayloadBytes` with the broker's real limit.
+    maxPayloadBytes: 268_435_455,
     ...options.capabilities,
   }
   return {

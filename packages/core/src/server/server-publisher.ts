@@ -14,7 +14,8 @@ export type RawServerPublish = (
  * Builds a {@link ServerPublisher} from an adapter's raw publish, so every adapter offers both forms the same
  * way: `publish(topicDef, params, value, opts?)`, which builds the name from the definition and encodes with
  * its codec exactly like `client.publish`, and `publish(topic, payload, opts?)` for raw strings and bytes.
- * The topic's own `qos` and `retain` are the defaults of the typed form.
+ * The topic's own `qos` and `retain` are the defaults of the typed form. `clearRetained` goes through the
+ * same raw publish, with an empty payload and `retain: true`.
  */
 export function defineServerPublisher(raw: RawServerPublish): ServerPublisher {
   async function publish(...args: unknown[]): Promise<ServerPublishResult> {
@@ -53,7 +54,22 @@ export function defineServerPublisher(raw: RawServerPublish): ServerPublisher {
     }
     return raw(topic, payload, { ...opts })
   }
-  return { publish: publish as ServerPublisher['publish'] }
+  // An empty retained payload is what clears (MQTT 3.1.1 §3.3.1.3, MQTT 5 §3.3.1.3); no codec is asked to
+  // encode "nothing", so a codec that rejects empty input cannot get in the way.
+  function clearRetained(...args: unknown[]): Promise<ServerPublishResult> {
+    const [first] = args
+    if (isTopic(first)) {
+      const name = first.name(args[1] as Record<string, string>)
+      return raw(name, '', { qos: first.qos, retain: true })
+    }
+    const [topic, opts] = args as [string, Pick<ServerPublishOptions, 'qos'>?]
+    assertTopicName(topic)
+    return raw(topic, '', { ...(opts?.qos !== undefined ? { qos: opts.qos } : {}), retain: true })
+  }
+  return {
+    publish: publish as ServerPublisher['publish'],
+    clearRetained: (async (...args: unknown[]) => clearRetained(...args)) as ServerPublisher['clearRetained'],
+  }
 }
 
 function isTopic(value: unknown): value is Topic<string, unknown> {

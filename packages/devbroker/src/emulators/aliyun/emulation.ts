@@ -210,6 +210,9 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
       }
       const current = subscriptionsOf(client)
       if (!current.includes(filter) && current.length >= MAX_SUBSCRIPTIONS) return null
+      // Aliyun does not support QoS 2 on a persistent session and treats such a client as clean (名词解释):
+      // its session, subscriptions and offline messages end with the connection.
+      if (subscription.qos === 2 && client.clean === false) client.clean = true
       return subscription
     },
 
