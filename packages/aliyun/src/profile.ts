@@ -119,6 +119,8 @@ export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clien
     name: BROKER_NAME,
     clientId,
     capabilities,
+    // Pinned: Aliyun documents MQTT 3.1.1 only, so there is nothing to negotiate.
+    protocolVersion: 4,
     refreshesCredentials: bound.refreshesCredentials,
     // Aliyun serves WebSocket at /mqtt only; MQTT.js would otherwise default to '/'.
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, endpointOptions, ALIYUN_PORTS),

@@ -52,7 +52,12 @@ export interface RabbitmqOptions {
    * from 3.13, `$share/` from 4.0). @default '3.10': the oldest behaviour, safe on every version
    */
   version?: string
-  /** MQTT version: 5 needs RabbitMQ 3.13 or later. @default 5 from 3.13, else 4 (3.1.1) */
+  /**
+   * MQTT version, pinned when given: 5 needs RabbitMQ 3.13 or later. Absent, a node declared older than 3.13
+   * gets 3.1.1; from 3.13 the client tries 5 and falls back to 3.1.1 once if the node turns it down (3.13
+   * speaks 5 only with its `mqtt_v5` feature flag enabled).
+   * @default negotiated from 3.13, else 4 (3.1.1)
+   */
   protocolVersion?: 4 | 5
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
@@ -97,6 +102,7 @@ export function rabbitmq(options: RabbitmqOptions): RabbitmqProfile {
   return {
     name: BROKER_NAME,
     capabilities,
+    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
     refreshesCredentials: credentials !== undefined,
     endpoint(scheme) {
       const node = nodes[current]!

@@ -22,6 +22,12 @@ export interface GenericBrokerOptions {
   credentials?: CredentialsProvider
   /** What the broker supports. @default MQTT 5, QoS 2, retain, will and shared subscriptions */
   capabilities?: Partial<BrokerCapabilities>
+  /**
+   * Pins the MQTT version. Absent, the client connects with MQTT 5 and falls back to 3.1.1 once, for the
+   * client's life, when the broker turns 5 down.
+   * @default negotiated (4 when `capabilities.mqtt5` is false)
+   */
+  protocolVersion?: 4 | 5
 }
 
 const DEFAULT_PORTS: Record<TransportScheme, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 }
@@ -65,9 +71,13 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
     sharedSubscriptions: true,
     ...options.capabilities,
   }
+  const { protocolVersion } = options
+  if (protocolVersion !== undefined && protocolVersion !== 4 && protocolVersion !== 5)
+    throw new TidingsError('INVALID_OPTIONS', `genericBroker: protocolVersion must be 4 or 5`, { adapter: 'generic' })
   return {
     name: 'generic',
     capabilities,
+    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
     refreshesCredentials: options.credentials !== undefined,
     endpoint(requested) {
       if (requested !== scheme) {

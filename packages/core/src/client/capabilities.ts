@@ -74,9 +74,12 @@ export function checkSubscriptionQuota(broker: BrokerProfile, filter: string, he
     })
 }
 
-/** The MQTT version to speak: the one asked for, else the broker's best. */
-export function protocolVersionFor(broker: BrokerProfile, asked: 4 | 5 | undefined): 4 | 5 {
-  const version = asked ?? (broker.capabilities.mqtt5 ? 5 : 4)
+/**
+ * The MQTT version the client is held to: the one asked for, else the profile's pin, else 4 for a broker
+ * without MQTT 5. Undefined: negotiate (5 first, then 3.1.1).
+ */
+export function pinnedVersion(broker: BrokerProfile, asked: 4 | 5 | undefined): 4 | 5 | undefined {
+  const version = asked ?? broker.protocolVersion ?? (broker.capabilities.mqtt5 ? undefined : 4)
   if (version === 5 && !broker.capabilities.mqtt5)
     throw new TidingsError('UNSUPPORTED', `${broker.name} does not speak MQTT 5; use protocolVersion 4`, {
       adapter: broker.name,
