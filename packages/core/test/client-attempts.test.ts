@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BrokerProfile, ClientOptions, ClientState, EndpointInfo, StateInfo, TidingsError } from '../src/index.js'
-import { createClient } from '../src/index.js'
+import { createClient, genericBroker, isTidingsError } from '../src/index.js'
 import { countingProfile, manualTimers, memoryBroker, settle, type FakeSocket } from './support/memory-broker.js'
 
 // What each attempt uses: the MQTT version (pinned, or negotiated 5 → 3.1.1) and the node of a cluster.
@@ -190,6 +190,26 @@ describe('several endpoints', () => {
     expect(s.timers.delays).toHaveLength(3)
     expect(s.states.filter(([state]) => state === 'reconnecting').map(([, info]) => info.attempt)).toEqual([1, 2, 3])
     await s.client.close({ force: true })
+  })
+
+  it('genericBroker takes urls of one scheme instead of url', () => {
+    const profile = genericBroker({ urls: ['mqtt://a:1', 'mqtt://[::1]'], shuffle: true })
+    expect(profile.endpoints?.('mqtt')).toEqual([
+      { host: 'a', port: 1 },
+      { host: '::1', port: 1883 },
+    ])
+    expect(profile.shuffleEndpoints).toBe(true)
+    const code = (f: () => unknown) => {
+      try {
+        f()
+      } catch (error) {
+        return isTidingsError(error) ? error.code : 'not a TidingsError'
+      }
+    }
+    expect(code(() => genericBroker({ urls: ['mqtt://a', 'ws://b'] }))).toBe('INVALID_OPTIONS')
+    expect(code(() => genericBroker({ url: 'mqtt://a', urls: ['mqtt://b'] }))).toBe('INVALID_OPTIONS')
+    expect(code(() => genericBroker({ urls: [] }))).toBe('INVALID_OPTIONS')
+    expect(code(() => genericBroker({}))).toBe('INVALID_OPTIONS')
   })
 
   it('shuffles the nodes of each round when the profile asks for it', async () => {

@@ -10,10 +10,10 @@ import { startDevBroker, type DevBroker } from '@tidings/devbroker'
 import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
+import { freePort, spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
 
-// The MQTT version a profile that pins none ends up speaking, against real brokers: the devbroker (aedes,
-// MQTT 3.1.1 only) and Mosquitto (MQTT 5).
+// What each attempt uses against real brokers: the MQTT version a profile that pins none ends up speaking
+// (the devbroker is aedes, MQTT 3.1.1 only; Mosquitto speaks 5), and the node of a list of endpoints.
 let devbroker: DevBroker
 let broker: MosquittoFixture
 const clients: TidingsClient[] = []
@@ -75,5 +75,38 @@ describe('protocol negotiation against real brokers', () => {
     })
     const error = (await client.connect().catch((e: unknown) => e)) as TidingsError
     expect(error).toMatchObject({ code: 'NOT_AUTHORIZED', reasonCode: 0x87 })
+  })
+})
+
+describe('several endpoints against real brokers', () => {
+  it('connect() moves on from a dead port to the live node at once (Mosquitto, and aedes with a fallback)', async () => {
+    const dead = `mqtt://127.0.0.1:${await freePort()}`
+    for (const [live, version] of [
+      [`mqtt://127.0.0.1:${broker.port}`, 5],
+      [devbroker.mqttUrl, 4],
+    ] as const) {
+      // A backoff window of a minute: connecting within seconds shows no backoff ran between the nodes.
+      const { client, online, errors } = make({
+        broker: genericBroker({ urls: [dead, live] }),
+        reconnect: { baseMs: 60_000 },
+      })
+      const started = Date.now()
+      await client.connect()
+      expect(Date.now() - started).toBeLessThan(5000)
+      expect(online).toEqual([
+        expect.objectContaining({
+          protocolVersion: version,
+          endpoint: { host: '127.0.0.1', port: Number(live.split(':')[2]) },
+        }),
+      ])
+      expect(errors.map((e) => e.code)).toEqual(['CONNECTION_REFUSED'])
+    }
+  })
+
+  it("connect() fails with the last node's error once a whole round failed", async () => {
+    const urls = [`mqtt://127.0.0.1:${await freePort()}`, `mqtt://127.0.0.1:${await freePort()}`]
+    const { client, errors } = make({ broker: genericBroker({ urls }) })
+    await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
+    expect(errors).toHaveLength(2)
   })
 })

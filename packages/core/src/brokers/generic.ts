@@ -1,4 +1,4 @@
-import type { BrokerCapabilities, BrokerProfile, TransportScheme } from '../contracts.js'
+import type { BrokerCapabilities, BrokerProfile, EndpointInfo, TransportScheme } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import { type CredentialsProvider, profileConnectOptions } from './credentials.js'
 import { normalizePath, randomClientId } from './endpoints.js'
@@ -10,7 +10,14 @@ export interface GenericBrokerOptions {
    * plain or TLS for every transport: `mqtts://` needs Node's `tls()`, `ws://` and `wss://` work with
    * `websocket()` and the mini-program transports alike.
    */
-  url: string
+  url?: string
+  /**
+   * The nodes of a cluster, given instead of `url`, all with the same scheme. Each attempt goes to one: a
+   * node that fails is followed at once by the next, and the reconnect backoff applies per round of nodes.
+   */
+  urls?: readonly string[]
+  /** Try the nodes of `urls` in a new random order each round. @default false */
+  shuffle?: boolean
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
   username?: string
@@ -50,18 +57,12 @@ const URL_PATTERN = /^([a-z]+):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?(
  * A WebSocket URL without a path gets `/mqtt`, the path EMQX, Aliyun and most brokers serve.
  */
 export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
-  const match = typeof options?.url === 'string' ? URL_PATTERN.exec(options.url) : null
-  const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined
-  if (!match || !scheme) {
-    throw new TidingsError(
-      'INVALID_OPTIONS',
-      `genericBroker: url must look like mqtt://host:1883 or wss://host/mqtt, got ${JSON.stringify(options?.url)}`,
-      { adapter: 'generic' },
-    )
-  }
-  const host = match[2]!.replace(/^\[|\]$/g, '')
-  const port = match[3] ? Number(match[3]) : DEFAULT_PORTS[scheme]
-  const path = normalizePath(match[4])
+  const urls = options?.urls ?? [options?.url]
+  if (options?.urls !== undefined && (options.url !== undefined || !Array.isArray(urls) || urls.length === 0))
+    invalid('give either url or a non-empty urls list')
+  const nodes = urls.map(parseUrl)
+  const scheme = nodes[0]!.scheme
+  if (nodes.some((node) => node.scheme !== scheme)) invalid('every url of urls must have the same scheme')
   const clientId = options.clientId ?? randomClientId()
   const capabilities: BrokerCapabilities = {
     mqtt5: true,
@@ -73,22 +74,40 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
   }
   const { protocolVersion } = options
   if (protocolVersion !== undefined && protocolVersion !== 4 && protocolVersion !== 5)
-    throw new TidingsError('INVALID_OPTIONS', `genericBroker: protocolVersion must be 4 or 5`, { adapter: 'generic' })
+    invalid('protocolVersion must be 4 or 5')
+  const endpoints = (requested: TransportScheme): EndpointInfo[] => {
+    if (requested !== scheme) {
+      throw new TidingsError(
+        'UNSUPPORTED',
+        `genericBroker url is ${scheme}://, so it serves ${scheme} only, not ${requested}`,
+        {
+          adapter: 'generic',
+        },
+      )
+    }
+    return nodes.map(({ host, port, path }) =>
+      scheme === 'ws' || scheme === 'wss' ? { host, port, path } : { host, port },
+    )
+  }
   return {
     name: 'generic',
     capabilities,
     ...(protocolVersion !== undefined ? { protocolVersion } : {}),
     refreshesCredentials: options.credentials !== undefined,
-    endpoint(requested) {
-      if (requested !== scheme) {
-        throw new TidingsError(
-          'UNSUPPORTED',
-          `genericBroker url is ${scheme}://, so it serves ${scheme} only, not ${requested}`,
-          { adapter: 'generic' },
-        )
-      }
-      return scheme === 'ws' || scheme === 'wss' ? { host, port, path } : { host, port }
-    },
+    endpoint: (requested) => endpoints(requested)[0]!,
+    ...(nodes.length > 1 ? { endpoints, shuffleEndpoints: options.shuffle === true } : {}),
     connectOptions: profileConnectOptions('generic', { ...options, clientId }),
   }
+}
+
+function parseUrl(url: unknown): { scheme: TransportScheme; host: string; port: number; path: string } {
+  const match = typeof url === 'string' ? URL_PATTERN.exec(url) : null
+  const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined
+  if (!match || !scheme) invalid(`url must look like mqtt://host:1883 or wss://host/mqtt, got ${JSON.stringify(url)}`)
+  const host = match[2]!.replace(/^\[|\]$/g, '')
+  return { scheme, host, port: match[3] ? Number(match[3]) : DEFAULT_PORTS[scheme], path: normalizePath(match[4]) }
+}
+
+function invalid(message: string): never {
+  throw new TidingsError('INVALID_OPTIONS', `genericBroker: ${message}`, { adapter: 'generic' })
 }
