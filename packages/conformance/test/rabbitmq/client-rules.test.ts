@@ -1,13 +1,23 @@
-import { createClient, genericBroker, type StateInfo, type TidingsClient } from '@tidings/core'
+import {
+  createClient,
+  genericBroker,
+  text,
+  topic,
+  type StateInfo,
+  type TidingsClient,
+  type TidingsError,
+} from '@tidings/core'
 import { rabbitmq } from '@tidings/rabbitmq'
 import { tcp } from '@tidings/transport-node'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { rabbitmqUnavailable, spawnRabbitmq, type RabbitmqFixture } from '../../src/fixtures/rabbitmq.js'
+import { waitUntil } from '../../src/suite.case.js'
 
 // The client's own rules against a real RabbitMQ 3.10 node: the MQTT version it settles on when nothing
-// pins one. The node boots while the file loads (a boot takes longer than a hook may).
+// pins one, and unmatched messages. The node boots while the file loads (a boot takes longer than a hook may).
 const unavailable = rabbitmqUnavailable()
 const fixture: RabbitmqFixture | undefined = unavailable ? undefined : await spawnRabbitmq()
+const run = Math.random().toString(36).slice(2, 7)
 
 const clients: TidingsClient[] = []
 afterEach(async () => {
@@ -28,7 +38,9 @@ if (!fixture) {
     clients.push(client)
     const online: StateInfo[] = []
     client.on('state', (state, info) => state === 'online' && online.push(info))
-    return { client, online }
+    const errors: TidingsError[] = []
+    client.on('error', (error) => errors.push(error))
+    return { client, online, errors }
   }
 
   describe('protocol negotiation on RabbitMQ 3.10 (it closes the socket on an MQTT 5 CONNECT)', () => {
@@ -54,6 +66,27 @@ if (!fixture) {
     it('a pinned MQTT 5 is refused', async () => {
       const { client } = make(genericBroker({ url, ...login, protocolVersion: 5 }))
       await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
+    })
+  })
+
+  describe('unmatched messages on RabbitMQ', () => {
+    it("a '.' in a level comes back as '/': the client reports UNMATCHED_MESSAGE instead of dropping it", async () => {
+      const { client, errors } = make(genericBroker({ url, ...login }))
+      await client.connect()
+      const dotted = topic(`u${run}/ann.lee/inbox`, text(), { qos: 1 })
+      const got: string[] = []
+      await client.subscribe(dotted, {}, (v) => {
+        got.push(v)
+      })
+      await client.publish(dotted, {}, 'private')
+      await waitUntil(
+        () => errors.length > 0,
+        5000,
+        () => 'no error event',
+      )
+      expect(errors.map((e) => [e.code, e.topic])).toEqual([['UNMATCHED_MESSAGE', `"u${run}/ann/lee/inbox"`]])
+      expect(errors[0]!.message).not.toContain('private')
+      expect(got).toEqual([])
     })
   })
 }

@@ -22,7 +22,7 @@ import { openConnection, type ConnectionHandlers, type MqttConnection } from './
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
 import { retryRule } from './retry.js'
-import { Subscriber, type SubscriberHost } from './subscriber.js'
+import { Subscriber, unmatchedMessage, type SubscriberHost } from './subscriber.js'
 import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
 import { Facade } from './facade.js'
 import type { ClientEvents, ClientOptions, ClientState, PublishOptions, TidingsClient, Timers } from './types.js'
@@ -220,8 +220,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
       message: (topic, payload, packet) => {
         // Never dispatched when invalid: a handler would get params the broker could not have routed.
         const refused = incomingTopicError(this.adapter, topic)
-        if (refused) this.reportError(refused)
-        else this.subscriber.registry.dispatch(topic, payload, packet)
+        if (refused) return this.reportError(refused)
+        if (this.subscriber.registry.dispatch(topic, payload, packet) || this.subscriber.beingUnsubscribed(topic))
+          return
+        this.reportError(unmatchedMessage(this.adapter, topic))
       },
       error: (error) => mine() && this.reportError(error),
       closed: ({ wasOnline, error, close }) => {

@@ -214,6 +214,10 @@ export interface Waiting<V> extends Promise<V> {
 export interface ClientEvents {
   [event: string]: (...args: never[]) => void
   state: (state: ClientState, info: StateInfo) => void
+  /**
+   * Problems that reject no call: failed attempts, handler failures, undecodable payloads, and messages no
+   * subscription matches (`UNMATCHED_MESSAGE`).
+   */
   error: (error: TidingsError) => void
 }
 
