@@ -37,7 +37,7 @@ export interface AliyunOptions {
   p2p?: string[]
   /**
    * Set when the client connects with `clean: false`: Aliyun does not support QoS 2 on persistent sessions,
-   * so the profile then reports no QoS 2 (subscriptions are downgraded to QoS 1, QoS 2 publishes refused).
+   * so the profile then reports no QoS 2 (QoS 2 publishes and subscriptions are refused with UNSUPPORTED).
    * @default false
    */
   persistentSession?: boolean

@@ -14,7 +14,7 @@ import { rabbitmqUnavailable, spawnRabbitmq, type RabbitmqFixture } from '../../
 import { waitUntil } from '../../src/suite.case.js'
 
 // The client's own rules against a real RabbitMQ 3.10 node: the MQTT version it settles on when nothing
-// pins one, and unmatched messages. The node boots while the file loads (a boot takes longer than a hook may).
+// pins one, unmatched messages, QoS 2 subscriptions. The node boots while the file loads (a boot takes longer than a hook may).
 const unavailable = rabbitmqUnavailable()
 const fixture: RabbitmqFixture | undefined = unavailable ? undefined : await spawnRabbitmq()
 const run = Math.random().toString(36).slice(2, 7)
@@ -87,6 +87,31 @@ if (!fixture) {
       expect(errors.map((e) => [e.code, e.topic])).toEqual([['UNMATCHED_MESSAGE', `"u${run}/ann/lee/inbox"`]])
       expect(errors[0]!.message).not.toContain('private')
       expect(got).toEqual([])
+    })
+  })
+
+  describe('QoS 2 subscriptions on RabbitMQ (it grants QoS 2 as QoS 1)', () => {
+    it('the profile refuses a QoS 2 subscription; at QoS 1 messages flow', async () => {
+      const { client } = make(rabbitmq({ host: node.host, port: node.mqttPort, ...login }))
+      await client.connect()
+      const orders = topic(`q${run}/orders/{id}`, text(), { qos: 2 })
+      await expect(client.subscribe(orders, {}, () => {})).rejects.toMatchObject({ code: 'UNSUPPORTED' })
+      const got: Array<[string, number]> = []
+      await client.subscribe(
+        orders,
+        {},
+        (v, meta) => {
+          got.push([v, meta.qos])
+        },
+        { qos: 1 },
+      )
+      await client.publish(orders, { id: '1' }, 'paid', { qos: 1 })
+      await waitUntil(
+        () => got.length > 0,
+        5000,
+        () => 'nothing arrived',
+      )
+      expect(got).toEqual([['paid', 1]])
     })
   })
 }

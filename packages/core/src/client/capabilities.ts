@@ -43,7 +43,11 @@ export function checkPayloadSize(broker: BrokerProfile, topicName: string, paylo
     })
 }
 
-/** The filter and QoS actually subscribed to: checked, `$share/…` prefixed, QoS 2 lowered where unsupported. */
+/**
+ * The filter and QoS subscribed to: checked and `$share/…` prefixed. QoS 2 on a broker without it is
+ * refused with UNSUPPORTED, as a QoS 2 publish is: lowering it silently would promise exactly-once delivery
+ * the broker does not give.
+ */
 export function subscriptionFilter(
   broker: BrokerProfile,
   filter: string,
@@ -53,15 +57,20 @@ export function subscriptionFilter(
   const { capabilities, validateTopic } = broker
   if (filter.charCodeAt(0) !== 36 /* $ */ || share !== undefined) assertTopicFilter(filter)
   validateTopic?.(filter, 'subscribe')
-  const granted = qos === 2 && !capabilities.qos2 ? 1 : qos
-  if (share === undefined) return { mqttFilter: filter, qos: granted }
+  if (qos === 2 && !capabilities.qos2)
+    throw new TidingsError(
+      'UNSUPPORTED',
+      `${broker.name} does not support QoS 2: subscribe with { qos: 1 } (it delivers at least once)`,
+      { adapter: broker.name, topic: filter },
+    )
+  if (share === undefined) return { mqttFilter: filter, qos }
   if (!capabilities.sharedSubscriptions)
     throw new TidingsError('UNSUPPORTED', `${broker.name} does not support shared subscriptions`, {
       adapter: broker.name,
     })
   if (!/^[^/+#]+$/.test(share))
     throw new TidingsError('INVALID_TOPIC', `share group ${JSON.stringify(share)} must be one level without / + #`)
-  return { mqttFilter: `$share/${share}/${filter}`, qos: granted }
+  return { mqttFilter: `$share/${share}/${filter}`, qos }
 }
 
 /** One more broker subscription within the profile's per-client limit. */
