@@ -123,7 +123,7 @@ describe('protocol negotiation', () => {
     }
     const error = (await connected.catch((e: unknown) => e)) as TidingsError
     expect(error).toMatchObject({ code: 'PROTOCOL_ERROR', reasonCode: 1 })
-    expect(error.message).toMatch(/MQTT 5 .*MQTT 3\.1\.1.*protocolVersion/)
+    expect(error.message).toMatch(/MQTT 5 .*3\.1\.1.*protocolVersion/)
     expect(s.broker.sockets).toHaveLength(2)
   })
 

@@ -89,7 +89,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
   return {
     name: BROKER_NAME,
     capabilities,
-    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
+    protocolVersion,
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, defaults),
     connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),

@@ -102,7 +102,7 @@ export function rabbitmq(options: RabbitmqOptions): RabbitmqProfile {
   return {
     name: BROKER_NAME,
     capabilities,
-    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
+    protocolVersion,
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => endpoints(scheme)[0]!,
     endpoints,

@@ -84,12 +84,11 @@ export function clusterNodes(broker: string, options: { host?: string | undefine
     assertHost(broker, options.host)
     return [{ host: options.host }]
   }
-  const invalid = (message: string) => new TidingsError('INVALID_OPTIONS', `${broker}: ${message}`, { adapter: broker })
-  if (options.host !== undefined) throw invalid('give either host or nodes, not both')
-  if (!Array.isArray(options.nodes) || options.nodes.length === 0) throw invalid('nodes must list at least one node')
+  if (options.host !== undefined || !Array.isArray(options.nodes) || options.nodes.length === 0)
+    throw new TidingsError('INVALID_OPTIONS', `${broker}: give host, or nodes: a list of { host }`, { adapter: broker })
   return options.nodes.map((node: HostNode) => {
     assertHost(broker, node?.host)
-    return { host: node.host, ...(node.port ? { port: node.port } : {}), ...(node.ports ? { ports: node.ports } : {}) }
+    return { ...node }
   })
 }
 

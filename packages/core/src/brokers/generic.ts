@@ -58,11 +58,10 @@ const URL_PATTERN = /^([a-z]+):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?(
  */
 export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
   const urls = options?.urls ?? [options?.url]
-  if (options?.urls !== undefined && (options.url !== undefined || !Array.isArray(urls) || urls.length === 0))
-    invalid('give either url or a non-empty urls list')
-  const nodes = urls.map(parseUrl)
-  const scheme = nodes[0]!.scheme
-  if (nodes.some((node) => node.scheme !== scheme)) invalid('every url of urls must have the same scheme')
+  const nodes =
+    Array.isArray(urls) && (options.urls === undefined || options.url === undefined) ? urls.map(parseUrl) : []
+  const scheme = nodes[0]?.scheme
+  if (!scheme || nodes.some((node) => node.scheme !== scheme)) invalid('give url, or urls of one scheme')
   const clientId = options.clientId ?? randomClientId()
   const capabilities: BrokerCapabilities = {
     mqtt5: true,
@@ -75,29 +74,28 @@ export function genericBroker(options: GenericBrokerOptions): BrokerProfile {
   const { protocolVersion } = options
   if (protocolVersion !== undefined && protocolVersion !== 4 && protocolVersion !== 5)
     invalid('protocolVersion must be 4 or 5')
+  const ws = scheme === 'ws' || scheme === 'wss'
+  const list: EndpointInfo[] = nodes.map(({ host, port, path }) => (ws ? { host, port, path } : { host, port }))
   const endpoints = (requested: TransportScheme): EndpointInfo[] => {
-    if (requested !== scheme) {
-      throw new TidingsError(
-        'UNSUPPORTED',
-        `genericBroker url is ${scheme}://, so it serves ${scheme} only, not ${requested}`,
-        {
-          adapter: 'generic',
-        },
-      )
-    }
-    return nodes.map(({ host, port, path }) =>
-      scheme === 'ws' || scheme === 'wss' ? { host, port, path } : { host, port },
+    if (requested === scheme) return list
+    throw new TidingsError(
+      'UNSUPPORTED',
+      `genericBroker url is ${scheme}://, so it serves ${scheme} only, not ${requested}`,
+      {
+        adapter: 'generic',
+      },
     )
   }
-  return {
+  const profile: BrokerProfile = {
     name: 'generic',
     capabilities,
-    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
+    protocolVersion,
     refreshesCredentials: options.credentials !== undefined,
     endpoint: (requested) => endpoints(requested)[0]!,
-    ...(nodes.length > 1 ? { endpoints, shuffleEndpoints: options.shuffle === true } : {}),
     connectOptions: profileConnectOptions('generic', { ...options, clientId }),
   }
+  // Only a list: a profile built on this one may replace `endpoint` (the devbroker's WebSocket listener).
+  return nodes.length > 1 ? { ...profile, endpoints, shuffleEndpoints: options.shuffle === true } : profile
 }
 
 function parseUrl(url: unknown): { scheme: TransportScheme; host: string; port: number; path: string } {

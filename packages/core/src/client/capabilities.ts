@@ -58,11 +58,10 @@ export function subscriptionFilter(
   if (filter.charCodeAt(0) !== 36 /* $ */ || share !== undefined) assertTopicFilter(filter)
   validateTopic?.(filter, 'subscribe')
   if (qos === 2 && !capabilities.qos2)
-    throw new TidingsError(
-      'UNSUPPORTED',
-      `${broker.name} does not support QoS 2: subscribe with { qos: 1 } (it delivers at least once)`,
-      { adapter: broker.name, topic: filter },
-    )
+    throw new TidingsError('UNSUPPORTED', `${broker.name} does not support QoS 2; subscribe with { qos: 1 }`, {
+      adapter: broker.name,
+      topic: filter,
+    })
   if (share === undefined) return { mqttFilter: filter, qos }
   if (!capabilities.sharedSubscriptions)
     throw new TidingsError('UNSUPPORTED', `${broker.name} does not support shared subscriptions`, {

@@ -2,7 +2,7 @@ import type { BrokerProfile, ConnectCredentials } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
-import { AttemptPlan } from './attempts.js'
+import { attemptPlan, type AttemptPlan } from './attempts.js'
 import { pinnedVersion } from './capabilities.js'
 import {
   closedBeforeConnack,
@@ -16,7 +16,7 @@ import {
 import { Emitter } from './emitter.js'
 import { incomingTopicError } from './incoming-topic.js'
 import { endWithin } from './liveness.js'
-import { holdCounter, ResumeWatch } from './resume.js'
+import { holdCounter, resumeWatch, type ResumeWatch } from './resume.js'
 import { nativeTimers } from './timers.js'
 import { openConnection, type ConnectionHandlers, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
@@ -74,7 +74,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     super()
     checkClientOptions(options)
     const { broker } = options
-    this.plan = new AttemptPlan(pinnedVersion(broker, options.protocolVersion), broker.shuffleEndpoints === true)
+    this.plan = attemptPlan(pinnedVersion(broker, options.protocolVersion), broker.shuffleEndpoints === true)
     this.rules = {
       retry: retryRule(options.reconnect),
       refreshesCredentials: broker.refreshesCredentials === true,
@@ -84,8 +84,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000, options.offlineQueueBytes ?? 8 * 1024 * 1024)
     this.subscriber = new Subscriber(this)
     const host = { live: () => this.live(), connection: () => this.connection, resume: () => this.reconnect() }
-    this.resume = new ResumeWatch(host, this.timers)
-    this.detach.push(...this.resume.listen(options.transport.lifecycle))
+    this.resume = resumeWatch(host, this.timers, options.transport.lifecycle, this.detach)
   }
 
   get state(): ClientState {
@@ -188,14 +187,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
 
   /** Opens a connection with this attempt's credentials, at the version and node the plan says. */
   private dial(credentials: ConnectCredentials): void {
-    const engine = { client: this.options, protocolVersion: this.plan.version }
-    const transport = () => openTransport(this.options, (endpoints) => this.plan.pick(endpoints))
-    const connection = openConnection(
-      engine,
-      credentials,
-      transport,
-      this.handlers(() => connection, credentials),
-    )
+    const engine = { client: this.options, protocolVersion: this.plan.version() }
+    const open = () => openTransport(this.options, (nodes) => this.plan.pick(nodes))
+    const handlers = this.handlers(() => connection, credentials)
+    const connection = openConnection(engine, credentials, open, handlers)
     this.connection = connection
   }
 
@@ -268,7 +263,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   }
 
   get protocolVersion(): 4 | 5 {
-    return this.plan.version
+    return this.plan.version()
   }
 
   /** The connection writes may go to now: online and not held by the profile. */

@@ -17,60 +17,59 @@ export interface ResumeHost {
  * The platform's "the app is back" signals (foreground, network up): a connection that looks live is
  * probed, one that is down reconnects at once, and a loss found on return reconnects without a backoff.
  */
-export class ResumeWatch {
-  /** When the platform last said the app is back. */
-  private resumedAt = Number.NEGATIVE_INFINITY
-  /** The connection a probe is waiting on. */
-  private probing: MqttConnection | undefined
-  /** When the current connection was established. */
-  private onlineSince = Number.NEGATIVE_INFINITY
-
-  constructor(
-    private readonly host: ResumeHost,
-    private readonly timers: Timers,
-  ) {}
-
-  /** Listens to the platform's events; returns the functions that stop listening. */
-  listen(lifecycle: PlatformLifecycle | undefined): Array<() => void> {
-    if (!lifecycle) return []
-    const resumed = (): void => {
-      this.resumedAt = Date.now()
-      if (this.host.live()) this.probe()
-      else this.host.resume()
-    }
-    const stops: Array<() => void> = []
-    if (lifecycle.onForeground) stops.push(lifecycle.onForeground(resumed))
-    if (lifecycle.onNetworkChange) stops.push(lifecycle.onNetworkChange((online) => online && resumed()))
-    return stops
-  }
-
-  online(): void {
-    this.onlineSince = Date.now()
-  }
-
+export interface ResumeWatch {
+  /** The connection just got its CONNACK. */
+  online(): void
   /** The live connection dropped: true, once per resume, when it was made before the app came back. */
-  lostOnResume(): boolean {
-    const resumed = this.onlineSince <= this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
-    if (resumed) this.resumedAt = Number.NEGATIVE_INFINITY
-    return resumed
-  }
-
+  lostOnResume(): boolean
   /** Makes the next loss reconnect at once, as if found on resume. */
-  markResumed(): void {
-    this.resumedAt = Date.now()
-  }
+  markResumed(): void
+}
 
-  /** Checks a connection that looks live; one that does not answer is dropped and reconnects at once. */
-  private probe(): void {
-    const connection = this.host.live()
-    if (!connection || this.probing === connection) return
-    this.probing = connection
-    probeConnection(connection, this.timers, (alive) => {
-      if (this.probing === connection) this.probing = undefined
-      if (alive || this.host.connection() !== connection) return
-      this.markResumed()
+/**
+ * Listens to the platform's events (`stops` receives the functions that stop listening). Closures rather
+ * than a class: this runs in the mini-program bundle, where minified local names cost less than properties.
+ */
+export function resumeWatch(
+  host: ResumeHost,
+  timers: Timers,
+  lifecycle: PlatformLifecycle | undefined,
+  stops: Array<() => void>,
+): ResumeWatch {
+  /** When the platform last said the app is back. */
+  let resumedAt = Number.NEGATIVE_INFINITY
+  /** The connection a probe is waiting on. */
+  let probing: MqttConnection | undefined
+  /** When the current connection was established. */
+  let onlineSince = Number.NEGATIVE_INFINITY
+  const resumed = (): void => {
+    resumedAt = Date.now()
+    const connection = host.live()
+    if (!connection) return host.resume()
+    // Looks live: check it; one that does not answer is dropped and reconnects at once.
+    if (probing === connection) return
+    probing = connection
+    probeConnection(connection, timers, (alive) => {
+      if (probing === connection) probing = undefined
+      if (alive || host.connection() !== connection) return
+      resumedAt = Date.now()
       connection.drop()
     })
+  }
+  if (lifecycle?.onForeground) stops.push(lifecycle.onForeground(resumed))
+  if (lifecycle?.onNetworkChange) stops.push(lifecycle.onNetworkChange((online) => online && resumed()))
+  return {
+    online: () => {
+      onlineSince = Date.now()
+    },
+    lostOnResume() {
+      const found = onlineSince <= resumedAt && Date.now() - resumedAt < RESUME_WINDOW_MS
+      if (found) resumedAt = Number.NEGATIVE_INFINITY
+      return found
+    },
+    markResumed: () => {
+      resumedAt = Date.now()
+    },
   }
 }
 

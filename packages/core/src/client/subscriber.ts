@@ -221,12 +221,5 @@ export class Subscriber {
  */
 export function unmatchedMessage(adapter: string, topic: string): TidingsError {
   const name = JSON.stringify(topic.slice(0, 128))
-  return new TidingsError(
-    'UNMATCHED_MESSAGE',
-    `${adapter} delivered a message on ${name}, which no subscription matches`,
-    {
-      adapter,
-      topic: name,
-    },
-  )
+  return new TidingsError('UNMATCHED_MESSAGE', `no subscription matches ${name}`, { adapter, topic: name })
 }
