@@ -37,7 +37,7 @@ export interface AliyunOptions {
   p2p?: string[]
   /**
    * Set when the client connects with `clean: false`: Aliyun does not support QoS 2 on persistent sessions,
-   * so the profile then reports no QoS 2 (subscriptions are downgraded to QoS 1, QoS 2 publishes refused).
+   * so the profile then reports no QoS 2 (QoS 2 publishes and subscriptions are refused with UNSUPPORTED).
    * @default false
    */
   persistentSession?: boolean
@@ -119,6 +119,8 @@ export function aliyun(options: AliyunOptions): BrokerProfile & { readonly clien
     name: BROKER_NAME,
     clientId,
     capabilities,
+    // Pinned: Aliyun documents MQTT 3.1.1 only, so there is nothing to negotiate.
+    protocolVersion: 4,
     refreshesCredentials: bound.refreshesCredentials,
     // Aliyun serves WebSocket at /mqtt only; MQTT.js would otherwise default to '/'.
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, endpointOptions, ALIYUN_PORTS),

@@ -27,7 +27,7 @@ export interface EndpointInfo {
 
 /** What a broker can do; the client checks a flag before using a feature. */
 export interface BrokerCapabilities {
-  /** Speaks MQTT 5. When false the client uses 3.1.1. */
+  /** May speak MQTT 5. When false the client uses 3.1.1; when true it tries 5 first (see `protocolVersion`). */
   readonly mqtt5: boolean
   readonly qos2: boolean
   readonly retain: boolean
@@ -95,6 +95,19 @@ export interface BrokerProfile {
   readonly capabilities: BrokerCapabilities
   /** The endpoint for a scheme; throws TidingsError('UNSUPPORTED') for a scheme the broker lacks. */
   endpoint(scheme: TransportScheme): EndpointInfo
+  /**
+   * Every node of a cluster for a scheme, in the order to try them; absent: `[endpoint(scheme)]`. The client
+   * tries them in turn, one per attempt, and backs off only after a whole round of them failed.
+   */
+  endpoints?(scheme: TransportScheme): readonly EndpointInfo[]
+  /** Try the nodes of {@link endpoints} in a new random order each round instead of in turn. */
+  readonly shuffleEndpoints?: boolean
+  /**
+   * The MQTT version the profile pins (the broker is known to speak only this one, or the user chose it).
+   * Absent: the client connects with MQTT 5 when `capabilities.mqtt5`, and falls back to 3.1.1 once for
+   * good when the broker turns MQTT 5 down. `ClientOptions.protocolVersion` pins it too, and wins.
+   */
+  readonly protocolVersion?: 4 | 5
   connectOptions(ctx: ConnectContext): MaybePromise<ConnectCredentials>
   /**
    * True when `connectOptions()` may return different, fresh credentials after a NOT_AUTHORIZED refusal

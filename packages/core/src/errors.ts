@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   ABORTED: 'An operation was aborted through its AbortSignal.',
   HANDLER_FAILED: 'A message handler threw or rejected.',
   STREAM_OVERFLOW: 'A message stream buffer overflowed and dropped its oldest message.',
+  UNMATCHED_MESSAGE: 'A message arrived that no subscription matches (its topic is named, its payload never).',
   QUOTA_EXCEEDED: 'A broker or platform quota (subscriptions, sockets, rate) was exceeded.',
   REQUEST_FAILED:
     "The responder answered a request with an error (its handler threw); carries the responder's message.",

@@ -98,11 +98,15 @@ export {
 } from './brokers/credentials.js'
 export {
   assertHost,
+  clusterNodes,
   isSecureScheme,
   normalizePath,
   randomClientId,
   resolveEndpoint,
+  resolveEndpoints,
+  type ClusterOptions,
   type HostEndpointOptions,
+  type HostNode,
 } from './brokers/endpoints.js'
 
 export {

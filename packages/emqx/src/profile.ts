@@ -46,8 +46,9 @@ export interface EmqxOptions extends HostEndpointOptions {
   credentials?: CredentialsProvider
   /**
    * MQTT version to speak: 5 (EMQX's best) or 4 (3.1.1). MQTT 3.1 is never offered: EMQX's WebSocket
-   * listener does not accept its `mqttv3.1` subprotocol.
-   * @default 5
+   * listener does not accept its `mqttv3.1` subprotocol. Given, it is pinned; absent, the client connects with
+   * 5 and falls back to 3.1.1 once if the broker turns 5 down (EMQX before 4.0).
+   * @default negotiated: 5, else 4
    */
   protocolVersion?: 5 | 4
   /**
@@ -80,8 +81,8 @@ export interface EmqxOptions extends HostEndpointOptions {
  */
 export function emqx(options: EmqxOptions): BrokerProfile {
   assertHost(BROKER_NAME, options?.host)
-  const protocolVersion = options.protocolVersion ?? 5
-  if (protocolVersion !== 5 && protocolVersion !== 4) {
+  const { protocolVersion } = options
+  if (protocolVersion !== undefined && protocolVersion !== 5 && protocolVersion !== 4) {
     throw new TidingsError(
       'INVALID_OPTIONS',
       `emqx: protocolVersion must be 5 or 4 (MQTT 3.1.1), got ${JSON.stringify(protocolVersion)}`,
@@ -103,7 +104,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
   const defaults = options.behindProxy ? { ...EMQX_PORTS, ...PROXY_PORTS } : EMQX_PORTS
   const { credentials } = options
   const capabilities: BrokerCapabilities = {
-    mqtt5: protocolVersion === 5,
+    mqtt5: protocolVersion !== 4,
     qos2: true,
     retain: true,
     will: true,
@@ -113,6 +114,7 @@ export function emqx(options: EmqxOptions): BrokerProfile {
   return {
     name: BROKER_NAME,
     capabilities,
+    protocolVersion,
     refreshesCredentials: credentials !== undefined,
     endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, defaults),
     connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),

@@ -1,7 +1,8 @@
 import {
-  assertHost,
+  clusterNodes,
   randomClientId,
-  resolveEndpoint,
+  resolveEndpoints,
+  type HostNode,
   TidingsError,
   type BrokerProfile,
   type ConnectContext,
@@ -22,13 +23,7 @@ import { validateRabbitmqTopic } from './topic-rules.js'
 const BROKER_NAME = 'rabbitmq'
 
 /** One node of a cluster, for {@link RabbitmqOptions.nodes}. */
-export interface RabbitmqNode {
-  host: string
-  /** One port for whichever scheme the transport speaks. */
-  port?: number
-  /** Ports per scheme, when the node listens on several. */
-  ports?: Partial<Record<TransportScheme, number>>
-}
+export type RabbitmqNode = HostNode
 
 /** Options of {@link rabbitmq}. */
 export interface RabbitmqOptions {
@@ -37,10 +32,13 @@ export interface RabbitmqOptions {
   port?: number
   ports?: Partial<Record<TransportScheme, number>>
   /**
-   * Cluster nodes, tried in turn: the first connection goes to the first node and every retry or
-   * reconnect moves on to the next, so a client whose node stops lands on another one.
+   * Cluster nodes, given instead of `host`. Each attempt goes to one node: a node that fails is followed
+   * at once by the next, the reconnect backoff applies per round of nodes, and a client whose node stops
+   * lands on the next one.
    */
   nodes?: ReadonlyArray<RabbitmqNode>
+  /** Try the nodes in a new random order each round. @default false */
+  shuffle?: boolean
   /** Only allow `mqtts` and `wss`. */
   tls?: boolean
   /** Web MQTT path (`web_mqtt.ws_path`). @default '/ws' */
@@ -52,7 +50,12 @@ export interface RabbitmqOptions {
    * from 3.13, `$share/` from 4.0). @default '3.10': the oldest behaviour, safe on every version
    */
   version?: string
-  /** MQTT version: 5 needs RabbitMQ 3.13 or later. @default 5 from 3.13, else 4 (3.1.1) */
+  /**
+   * MQTT version, pinned when given: 5 needs RabbitMQ 3.13 or later. Absent, a node declared older than 3.13
+   * gets 3.1.1; from 3.13 the client tries 5 and falls back to 3.1.1 once if the node turns it down (3.13
+   * speaks 5 only with its `mqtt_v5` feature flag enabled).
+   * @default negotiated from 3.13, else 4 (3.1.1)
+   */
   protocolVersion?: 4 | 5
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
@@ -82,7 +85,7 @@ export interface RabbitmqProfile extends BrokerProfile {
  */
 export function rabbitmq(options: RabbitmqOptions): RabbitmqProfile {
   if (typeof options !== 'object' || options === null) invalid('options are required')
-  const nodes = nodeList(options)
+  const nodes = clusterNodes(BROKER_NAME, options)
   const version = parseVersion(options.version ?? '3.10')
   const mqtt5Capable = atLeast(version, 3, 13)
   const { protocolVersion } = options
@@ -93,23 +96,18 @@ export function rabbitmq(options: RabbitmqOptions): RabbitmqProfile {
   const capabilities = capabilitiesFor(version, protocolVersion === undefined ? mqtt5Capable : protocolVersion === 5)
   const clientId = options.clientId ?? randomClientId()
   const { credentials } = options
-  let current = 0
+  const endpointOptions = { ...options, wsPath: options.wsPath ?? RABBITMQ_WS_PATH }
+  const endpoints = (scheme: TransportScheme) =>
+    resolveEndpoints(BROKER_NAME, scheme, endpointOptions, nodes, RABBITMQ_PORTS)
   return {
     name: BROKER_NAME,
     capabilities,
+    protocolVersion,
     refreshesCredentials: credentials !== undefined,
-    endpoint(scheme) {
-      const node = nodes[current]!
-      return resolveEndpoint(
-        BROKER_NAME,
-        scheme,
-        { ...options, ...node, wsPath: options.wsPath ?? RABBITMQ_WS_PATH },
-        RABBITMQ_PORTS,
-      )
-    },
+    endpoint: (scheme) => endpoints(scheme)[0]!,
+    endpoints,
+    shuffleEndpoints: options.shuffle === true,
     async connectOptions(ctx) {
-      // endpoint() is asked right after this, so each attempt after the first goes to the next node.
-      current = ctx.attempt % nodes.length
       const fetched = credentials ? await credentials(ctx) : options
       const out: ConnectCredentials = { clientId: ('clientId' in fetched && fetched.clientId) || clientId }
       if (fetched.username !== undefined) out.username = fetched.username
@@ -118,23 +116,6 @@ export function rabbitmq(options: RabbitmqOptions): RabbitmqProfile {
     },
     validateTopic: validateRabbitmqTopic,
   }
-}
-
-function nodeList(options: RabbitmqOptions): RabbitmqNode[] {
-  if (options.nodes !== undefined) {
-    if (options.host !== undefined) invalid('give either host or nodes, not both')
-    if (!Array.isArray(options.nodes) || options.nodes.length === 0) invalid('nodes must list at least one node')
-    return options.nodes.map((node) => {
-      assertHost(BROKER_NAME, node?.host)
-      return {
-        host: node.host,
-        ...(node.port ? { port: node.port } : {}),
-        ...(node.ports ? { ports: node.ports } : {}),
-      }
-    })
-  }
-  assertHost(BROKER_NAME, options.host)
-  return [{ host: options.host }]
 }
 
 function invalid(message: string): never {

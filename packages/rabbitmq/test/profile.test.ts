@@ -69,7 +69,7 @@ describe('rabbitmq profile', () => {
     await client.close({ force: true })
   })
 
-  it('moves to the next cluster node on every retry', async () => {
+  it('lists every cluster node for the client to try in turn', () => {
     const broker = rabbitmq({
       nodes: [
         { host: '127.0.0.1', port: 1001 },
@@ -78,14 +78,16 @@ describe('rabbitmq profile', () => {
       username: 'u',
       password: 'p',
     })
-    const seen: string[] = []
-    for (const attempt of [0, 1, 2, 3]) {
-      const creds = await broker.connectOptions({ attempt })
-      expect(creds).toMatchObject({ username: 'u', password: 'p' })
-      const { host, port } = broker.endpoint('mqtt')
-      seen.push(`${host}:${port}`)
-    }
-    expect(seen).toEqual(['127.0.0.1:1001', '127.0.0.2:1002', '127.0.0.1:1001', '127.0.0.2:1002'])
+    expect(broker.endpoints?.('mqtt')).toEqual([
+      { host: '127.0.0.1', port: 1001 },
+      { host: '127.0.0.2', port: 1002 },
+    ])
+    expect(broker.endpoints?.('ws').map((e) => `${e.host}:${e.port}${e.path}`)).toEqual([
+      '127.0.0.1:1001/ws',
+      '127.0.0.2:15675/ws',
+    ])
+    expect(broker.shuffleEndpoints).toBe(false)
+    expect(rabbitmq({ nodes: [{ host: 'a' }], shuffle: true }).shuffleEndpoints).toBe(true)
     expect(codeOf(() => rabbitmq({ nodes: [] }))).toBe('INVALID_OPTIONS')
     expect(codeOf(() => rabbitmq({ host: 'a', nodes: [{ host: 'b' }] }))).toBe('INVALID_OPTIONS')
     expect(codeOf(() => rabbitmq({ nodes: [{ host: 'a/b' }] }))).toBe('INVALID_OPTIONS')

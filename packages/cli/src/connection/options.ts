@@ -1,3 +1,4 @@
+import { TidingsError } from '@tidings/core'
 import { Option, type Command } from 'commander'
 import { loadProfile } from './config.js'
 import { BROKERS, toSettings, type ConnectionSettings } from './settings.js'
@@ -18,6 +19,8 @@ export interface ConnectionFlags {
   groupId?: string
   deviceId?: string
   token?: string
+  /** The name of an environment variable holding the token. */
+  tokenEnv?: string
   rabbitmqVersion?: string
 }
 
@@ -43,7 +46,11 @@ export function withConnectionOptions(command: Command): Command {
     .option('--instance-id <id>', 'aliyun: instance id')
     .option('--group-id <id>', 'aliyun: group id (GID_…)')
     .option('--device-id <id>', 'aliyun: device id; the client id is <group>@@@<device>')
-    .option('--token <token>', 'aliyun: a token (Token mode) instead of Signature mode')
+    .option(
+      '--token <token>',
+      'aliyun: a token (Token mode) instead of Signature mode; visible in the process list, prefer TIDINGS_TOKEN or --token-env',
+    )
+    .option('--token-env <name>', 'aliyun: read the token from this environment variable (default TIDINGS_TOKEN)')
     .option('--rabbitmq-version <version>', 'rabbitmq: server version, e.g. 3.10 or 3.13')
 }
 
@@ -71,10 +78,33 @@ export function resolveSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv =
     if (flags[key] !== undefined) raw[key] = flags[key]
   }
   if (raw.password === undefined && env.TIDINGS_PASSWORD) raw.password = env.TIDINGS_PASSWORD
+  const token = tokenFromEnv(flags, env)
+  if (token !== undefined && flags.token === undefined && (flags.tokenEnv !== undefined || raw.token === undefined))
+    raw.token = token
   if (raw.broker === 'emqx' && raw.jwtSecret === undefined && env.EMQX_JWT_SECRET) raw.jwtSecret = env.EMQX_JWT_SECRET
   if (raw.broker === 'aliyun') {
     if (raw.accessKeyId === undefined && env.ALIYUN_ACCESS_KEY_ID) raw.accessKeyId = env.ALIYUN_ACCESS_KEY_ID
     if (env.ALIYUN_ACCESS_KEY_SECRET) raw.accessKeySecret = env.ALIYUN_ACCESS_KEY_SECRET
   }
   return toSettings(raw)
+}
+
+/**
+ * The token from the environment: the variable `--token-env` names (which must be set), else
+ * `TIDINGS_TOKEN`. Flags show in the process list to every user of the machine; the environment does not.
+ */
+function tokenFromEnv(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.tokenEnv === undefined) return env.TIDINGS_TOKEN || undefined
+  if (flags.token !== undefined)
+    throw new TidingsError('INVALID_OPTIONS', 'give either --token or --token-env, not both')
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.tokenEnv))
+    throw new TidingsError(
+      'INVALID_OPTIONS',
+      `--token-env must name an environment variable, got ${JSON.stringify(flags.tokenEnv)}`,
+    )
+  const value = env[flags.tokenEnv]
+  // The variable's name only: its value is the secret.
+  if (!value)
+    throw new TidingsError('INVALID_OPTIONS', `--token-env ${flags.tokenEnv}: that environment variable is not set`)
+  return value
 }

@@ -1,4 +1,4 @@
-import type { EndpointInfo, TransportScheme } from '../contracts.js'
+import type { BrokerProfile, EndpointInfo, TransportScheme } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 
 /** Options shared by host-based broker profiles. */
@@ -55,6 +55,55 @@ export function resolveEndpoint(
     ...(ws ? { path: normalizePath(options.wsPath) } : {}),
     ...(options.servername ? { servername: options.servername } : {}),
   }
+}
+
+/** One node of a cluster, for {@link ClusterOptions.nodes}. */
+export interface HostNode {
+  host: string
+  /** One port for whichever scheme the transport speaks. */
+  port?: number
+  /** Ports per scheme, when the node listens on several. */
+  ports?: Partial<Record<TransportScheme, number>>
+}
+
+/** Options of host-based profiles that may connect to any node of a cluster. */
+export interface ClusterOptions {
+  /**
+   * The nodes of a cluster, given instead of `host`. Each attempt goes to one node: a node that fails is
+   * followed at once by the next, and the reconnect backoff applies per round of nodes, not per node.
+   * Nodes are tried in turn, starting after the node last connected to.
+   */
+  nodes?: ReadonlyArray<HostNode>
+  /** Try the nodes in a new random order each round, to spread a fleet over the cluster. @default false */
+  shuffle?: boolean
+}
+
+/** The nodes of `host` or `nodes` (exactly one of them), checked; INVALID_OPTIONS otherwise. */
+export function clusterNodes(broker: string, options: { host?: string | undefined } & ClusterOptions): HostNode[] {
+  if (options.nodes === undefined) {
+    assertHost(broker, options.host)
+    return [{ host: options.host }]
+  }
+  if (options.host !== undefined || !Array.isArray(options.nodes) || options.nodes.length === 0)
+    throw new TidingsError('INVALID_OPTIONS', `${broker}: give host, or nodes: a list of { host }`, { adapter: broker })
+  return options.nodes.map((node: HostNode) => {
+    assertHost(broker, node?.host)
+    return { ...node }
+  })
+}
+
+/**
+ * The endpoint of every node for one scheme ({@link BrokerProfile.endpoints}), each resolved like
+ * {@link resolveEndpoint} with the node's host and ports over the profile's options.
+ */
+export function resolveEndpoints(
+  broker: string,
+  scheme: TransportScheme,
+  options: Omit<HostEndpointOptions, 'host'>,
+  nodes: readonly HostNode[],
+  defaults: Partial<Record<TransportScheme, number>>,
+): EndpointInfo[] {
+  return nodes.map((node) => resolveEndpoint(broker, scheme, { ...options, ...node }, defaults))
 }
 
 /** True for the TLS schemes, `mqtts` and `wss`. */

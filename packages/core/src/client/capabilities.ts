@@ -43,7 +43,11 @@ export function checkPayloadSize(broker: BrokerProfile, topicName: string, paylo
     })
 }
 
-/** The filter and QoS actually subscribed to: checked, `$share/…` prefixed, QoS 2 lowered where unsupported. */
+/**
+ * The filter and QoS subscribed to: checked and `$share/…` prefixed. QoS 2 on a broker without it is
+ * refused with UNSUPPORTED, as a QoS 2 publish is: lowering it silently would promise exactly-once delivery
+ * the broker does not give.
+ */
 export function subscriptionFilter(
   broker: BrokerProfile,
   filter: string,
@@ -53,15 +57,19 @@ export function subscriptionFilter(
   const { capabilities, validateTopic } = broker
   if (filter.charCodeAt(0) !== 36 /* $ */ || share !== undefined) assertTopicFilter(filter)
   validateTopic?.(filter, 'subscribe')
-  const granted = qos === 2 && !capabilities.qos2 ? 1 : qos
-  if (share === undefined) return { mqttFilter: filter, qos: granted }
+  if (qos === 2 && !capabilities.qos2)
+    throw new TidingsError('UNSUPPORTED', `${broker.name} does not support QoS 2; subscribe with { qos: 1 }`, {
+      adapter: broker.name,
+      topic: filter,
+    })
+  if (share === undefined) return { mqttFilter: filter, qos }
   if (!capabilities.sharedSubscriptions)
     throw new TidingsError('UNSUPPORTED', `${broker.name} does not support shared subscriptions`, {
       adapter: broker.name,
     })
   if (!/^[^/+#]+$/.test(share))
     throw new TidingsError('INVALID_TOPIC', `share group ${JSON.stringify(share)} must be one level without / + #`)
-  return { mqttFilter: `$share/${share}/${filter}`, qos: granted }
+  return { mqttFilter: `$share/${share}/${filter}`, qos }
 }
 
 /** One more broker subscription within the profile's per-client limit. */
@@ -74,9 +82,12 @@ export function checkSubscriptionQuota(broker: BrokerProfile, filter: string, he
     })
 }
 
-/** The MQTT version to speak: the one asked for, else the broker's best. */
-export function protocolVersionFor(broker: BrokerProfile, asked: 4 | 5 | undefined): 4 | 5 {
-  const version = asked ?? (broker.capabilities.mqtt5 ? 5 : 4)
+/**
+ * The MQTT version the client is held to: the one asked for, else the profile's pin, else 4 for a broker
+ * without MQTT 5. Undefined: negotiate (5 first, then 3.1.1).
+ */
+export function pinnedVersion(broker: BrokerProfile, asked: 4 | 5 | undefined): 4 | 5 | undefined {
+  const version = asked ?? broker.protocolVersion ?? (broker.capabilities.mqtt5 ? undefined : 4)
   if (version === 5 && !broker.capabilities.mqtt5)
     throw new TidingsError('UNSUPPORTED', `${broker.name} does not speak MQTT 5; use protocolVersion 4`, {
       adapter: broker.name,

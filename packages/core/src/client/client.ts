@@ -1,7 +1,9 @@
 import type { BrokerProfile, ConnectCredentials } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
-import { protocolVersionFor } from './capabilities.js'
+import type { CloseInfo } from '../transport/socket-stream.js'
+import { attemptPlan, type AttemptPlan } from './attempts.js'
+import { pinnedVersion } from './capabilities.js'
 import {
   closedBeforeConnack,
   connectionLost,
@@ -13,13 +15,14 @@ import {
 } from './connection.js'
 import { Emitter } from './emitter.js'
 import { incomingTopicError } from './incoming-topic.js'
-import { endWithin, probeConnection, RESUME_WINDOW_MS } from './liveness.js'
+import { endWithin } from './liveness.js'
+import { holdCounter, resumeWatch, type ResumeWatch } from './resume.js'
 import { nativeTimers } from './timers.js'
-import { openConnection, type ConnectionHandlers, type EngineOptions, type MqttConnection } from './mqtt-engine.js'
+import { openConnection, type ConnectionHandlers, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
 import { retryRule } from './retry.js'
-import { Subscriber, type SubscriberHost } from './subscriber.js'
+import { Subscriber, unmatchedMessage, type SubscriberHost } from './subscriber.js'
 import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
 import { Facade } from './facade.js'
 import type { ClientEvents, ClientOptions, ClientState, PublishOptions, TidingsClient, Timers } from './types.js'
@@ -50,28 +53,28 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   protected readonly timers: Timers
   readonly outbox: Outbox
   private readonly rules: ConnectionRules
-  private readonly engine: EngineOptions
+  /** The version and node of each attempt. */
+  private readonly plan: AttemptPlan
   private conn = initialConnection
   /** The current connection: opening, or live. */
   private connection: MqttConnection | undefined
   private current: ConnectCredentials | undefined
   private retryTimer: unknown
   private connectWaiters: Waiter[] = []
-  private holds = 0
+  /** The profile's holds on writes; releasing the last one sends what waited. */
+  private readonly holds = holdCounter(() => {
+    this.subscriber.send('pending')
+    this.outbox.flush()
+  })
   private attached = false
   private readonly detach: Array<() => void> = []
-  /** When the platform last said the app is back (foreground, network up). */
-  private resumedAt = Number.NEGATIVE_INFINITY
-  /** The connection a foreground probe is waiting on. */
-  private probing: MqttConnection | undefined
-  /** When the current connection was established. */
-  private onlineSince = Number.NEGATIVE_INFINITY
+  private readonly resume: ResumeWatch
 
   constructor(protected readonly options: ClientOptions) {
     super()
     checkClientOptions(options)
     const { broker } = options
-    this.engine = { client: options, protocolVersion: protocolVersionFor(broker, options.protocolVersion) }
+    this.plan = attemptPlan(pinnedVersion(broker, options.protocolVersion), broker.shuffleEndpoints === true)
     this.rules = {
       retry: retryRule(options.reconnect),
       refreshesCredentials: broker.refreshesCredentials === true,
@@ -80,16 +83,8 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     this.timers = options.timers ?? nativeTimers
     this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000, options.offlineQueueBytes ?? 8 * 1024 * 1024)
     this.subscriber = new Subscriber(this)
-    const lifecycle = options.transport.lifecycle
-    if (lifecycle) {
-      const resumed = (): void => {
-        this.resumedAt = Date.now()
-        if (this.conn.status === 'online') this.probe()
-        else this.dispatch({ type: 'resume' })
-      }
-      if (lifecycle.onForeground) this.detach.push(lifecycle.onForeground(resumed))
-      if (lifecycle.onNetworkChange) this.detach.push(lifecycle.onNetworkChange((online) => online && resumed()))
-    }
+    const host = { live: () => this.live(), connection: () => this.connection, resume: () => this.reconnect() }
+    this.resume = resumeWatch(host, this.timers, options.transport.lifecycle, this.detach)
   }
 
   get state(): ClientState {
@@ -133,20 +128,6 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     this.outbox.rejectAll(closed)
   }
 
-  /** Checks a connection that looks live; one that does not answer is dropped and reconnects at once. */
-  private probe(): void {
-    const connection = this.live()
-    if (!connection || this.probing === connection) return
-    this.probing = connection
-    probeConnection(connection, this.timers, (alive) => {
-      if (this.probing === connection) this.probing = undefined
-      if (alive || this.connection !== connection) return
-      // Counts as found on resume, so the loss reconnects without a backoff.
-      this.resumedAt = Date.now()
-      connection.drop()
-    })
-  }
-
   // --- the connection cycle ---
 
   private dispatch(event: ConnectionEvent): void {
@@ -162,7 +143,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   private run(effect: ConnectionEffect): void {
     switch (effect.type) {
       case 'state':
-        return this.events.emit('state', effect.state, effect.info)
+        return this.events.emit('state', effect.state, this.plan.info(effect.state, effect.info))
       case 'open':
         return this.open(effect.attempt, effect.previous)
       case 'wait':
@@ -197,40 +178,56 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
       (credentials) => {
         if (!this.conn.attempting) return // closed while the profile was asked
         this.current = credentials
-        const handlers = this.handlers(() => connection)
-        const connection = openConnection(this.engine, credentials, () => openTransport(this.options), handlers)
-        this.connection = connection
+        this.dial(credentials)
       },
       (error: unknown) =>
         this.dispatch({ type: 'failed', error: TidingsError.from(error, 'NOT_AUTHORIZED', { adapter: this.adapter }) }),
     )
   }
 
-  private handlers(self: () => MqttConnection): ConnectionHandlers {
+  /** Opens a connection with this attempt's credentials, at the version and node the plan says. */
+  private dial(credentials: ConnectCredentials): void {
+    const engine = { client: this.options, protocolVersion: this.plan.version() }
+    const open = () => openTransport(this.options, (nodes) => this.plan.pick(nodes))
+    const handlers = this.handlers(() => connection, credentials)
+    const connection = openConnection(engine, credentials, open, handlers)
+    this.connection = connection
+  }
+
+  /** An attempt failed before CONNACK: 3.1.1 or the next node at once, else the cycle decides. */
+  private attemptFailed(error: TidingsError | undefined, close: CloseInfo | undefined, login: ConnectCredentials) {
+    const { next, error: failure } = this.plan.failed(error, closedBeforeConnack(this.adapter, close), this.adapter)
+    if (next === 'cycle') return this.dispatch({ type: 'failed', error: failure, close })
+    // A refused version is not worth an error event; a node that failed is, like any failed attempt.
+    if (next === 'node' && this.events.listenerCount('error') > 0) this.events.emit('error', failure)
+    if (this.conn.attempting) this.dial(login)
+  }
+
+  private handlers(self: () => MqttConnection, credentials: ConnectCredentials): ConnectionHandlers {
     const mine = (): boolean => this.connection === self()
     return {
       online: (sessionPresent) => {
         if (!mine()) return
-        this.onlineSince = Date.now()
+        this.resume.online()
+        this.plan.online()
         this.dispatch({ type: 'online', sessionPresent })
       },
       message: (topic, payload, packet) => {
         // Never dispatched when invalid: a handler would get params the broker could not have routed.
         const refused = incomingTopicError(this.adapter, topic)
-        if (refused) this.reportError(refused)
-        else this.subscriber.registry.dispatch(topic, payload, packet)
+        if (refused) return this.reportError(refused)
+        if (this.subscriber.registry.dispatch(topic, payload, packet) || this.subscriber.beingUnsubscribed(topic))
+          return
+        this.reportError(unmatchedMessage(this.adapter, topic))
       },
       error: (error) => mine() && this.reportError(error),
       closed: ({ wasOnline, error, close }) => {
         if (!mine()) return
         this.connection = undefined
-        if (!wasOnline)
-          return this.dispatch({ type: 'failed', error: error ?? closedBeforeConnack(this.adapter, close), close })
+        if (!wasOnline) return this.attemptFailed(error, close, credentials)
         this.outbox.connectionLost()
         this.subscriber.connectionLost()
-        const resumed = this.onlineSince <= this.resumedAt && Date.now() - this.resumedAt < RESUME_WINDOW_MS
-        // Once per resume, and only for a connection made before it.
-        if (resumed) this.resumedAt = Number.NEGATIVE_INFINITY
+        const resumed = this.resume.lostOnResume()
         this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })
       },
     }
@@ -266,12 +263,12 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   }
 
   get protocolVersion(): 4 | 5 {
-    return this.engine.protocolVersion
+    return this.plan.version()
   }
 
   /** The connection writes may go to now: online and not held by the profile. */
   writable(): MqttConnection | undefined {
-    return this.holds === 0 ? this.live() : undefined
+    return this.holds.held() ? undefined : this.live()
   }
 
   live(): MqttConnection | undefined {
@@ -279,16 +276,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   }
 
   hold(): () => void {
-    this.holds++
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      this.holds--
-      if (this.holds > 0) return
-      this.subscriber.send('pending')
-      this.outbox.flush()
-    }
+    return this.holds.hold()
   }
 
   reconnect(): void {
@@ -296,7 +284,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     if (!connection) return this.dispatch({ type: 'resume' })
     // Dropping the socket takes the normal loss path (credentials fetched again); marking it as a
     // resume makes that path reconnect at once instead of after a backoff.
-    this.resumedAt = Date.now()
+    this.resume.markResumed()
     connection.drop()
   }
 

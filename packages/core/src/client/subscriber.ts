@@ -1,6 +1,7 @@
 import type { BrokerProfile } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic } from '../topic/template.js'
+import { topicMatches } from '../topic/trie.js'
 import { checkSubscriptionQuota, subscriptionFilter } from './capabilities.js'
 import type { MqttConnection } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
@@ -47,7 +48,7 @@ export function abortedError(what: string, signal: AbortSignal | undefined): Tid
 export class Subscriber {
   readonly registry: SubscriptionRegistry
   /** UNSUBSCRIBEs in flight, by filter. */
-  private readonly unsubscribing = new Map<string, { done: Promise<void>; finish(): void }>()
+  private readonly unsubscribing = new Map<string, { done: Promise<void>; finish(): void; matchFilter: string }>()
 
   constructor(private readonly host: SubscriberHost) {
     this.registry = new SubscriptionRegistry({ reportError: (error) => host.reportError(error) })
@@ -126,7 +127,7 @@ export class Subscriber {
         resolve()
       }
     })
-    this.unsubscribing.set(filter, { done, finish })
+    this.unsubscribing.set(filter, { done, finish, matchFilter: group.matchFilter })
     connection.unsubscribe(filter, (failure) => {
       // A failed unsubscribe leaves nothing to undo locally (the handler is gone either way), so it is
       // reported, as an unsubscribe failure, rather than thrown.
@@ -137,6 +138,12 @@ export class Subscriber {
       finish()
     })
     await done
+  }
+
+  /** True while a filter `topic` matches awaits its UNSUBACK: until then the broker may still deliver on it. */
+  beingUnsubscribed(topic: string): boolean {
+    for (const { matchFilter } of this.unsubscribing.values()) if (topicMatches(matchFilter, topic)) return true
+    return false
   }
 
   /** The connection dropped: what was sent and not acknowledged goes out again on the next one. */
@@ -205,4 +212,14 @@ export class Subscriber {
     // A restored subscription has nobody awaiting it: tell the app through the error event.
     if (!hadWaiters) this.host.reportError(error)
   }
+}
+
+/**
+ * A message no subscription matches (and no unsubscribe in flight explains): a broker that rewrote the
+ * topic (RabbitMQ turns a `.` in a level into `/`) or a session that outlived its subscriptions. Names the
+ * topic, quoted and cut short as it is untrusted; never the payload.
+ */
+export function unmatchedMessage(adapter: string, topic: string): TidingsError {
+  const name = JSON.stringify(topic.slice(0, 128))
+  return new TidingsError('UNMATCHED_MESSAGE', `no subscription matches ${name}`, { adapter, topic: name })
 }

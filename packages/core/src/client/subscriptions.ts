@@ -131,12 +131,12 @@ export class SubscriptionRegistry {
     settle(group, error)
   }
 
-  /** Routes one incoming message to every matching entry. */
+  /** Routes one incoming message to every matching entry; false when none matched. */
   dispatch(
     topicName: string,
     payload: Uint8Array,
     packet: { retain?: boolean; qos?: number; dup?: boolean; properties?: Record<string, unknown> },
-  ): void {
+  ): boolean {
     const routes = (this.routes ??= new Map())
     let route = routes.get(topicName)
     let entries: readonly Entry[]
@@ -153,7 +153,7 @@ export class SubscriptionRegistry {
         routes.set(topicName, route)
       }
     }
-    if (entries.length === 0) return
+    if (entries.length === 0) return false
     let decoded: Map<Codec<unknown>, unknown> | undefined
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!
@@ -201,6 +201,7 @@ export class SubscriptionRegistry {
         )
       } else this.invoke(entry, value, meta)
     }
+    return true
   }
 
   private invoke(entry: Entry, value: unknown, meta: MessageMeta): void {

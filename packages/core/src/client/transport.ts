@@ -24,14 +24,20 @@ export function checkClientOptions(options: ClientOptions): void {
   }
 }
 
-/** Opens the transport for one attempt, at the first endpoint the profile serves for the transport's schemes. */
-export function openTransport(options: ClientOptions): TransportStream {
+/**
+ * Opens the transport for one attempt, at the node `pick` chooses among the endpoints the profile serves
+ * for the first of the transport's schemes it does not refuse.
+ */
+export function openTransport(
+  options: ClientOptions,
+  pick: (endpoints: readonly EndpointInfo[]) => EndpointInfo,
+): TransportStream {
   const { transport, broker } = options
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
   try {
-    const [scheme, endpoint] = pickEndpoint(broker, transport.schemes ?? [transport.scheme])
+    const [scheme, endpoints] = pickScheme(broker, transport.schemes ?? [transport.scheme])
     // MQTT 3.1 ('mqttv3.1') is never used: tidings speaks 3.1.1 or 5, both 'mqtt' (EMQX refuses others).
-    return transport.open(endpoint, { scheme, protocols: ['mqtt'], connectTimeoutMs })
+    return transport.open(pick(endpoints), { scheme, protocols: ['mqtt'], connectTimeoutMs })
   } catch (error) {
     // A throwing transport (bad URL, missing platform object) becomes a stream that fails at once, so the
     // failure takes the same path as any refused connection.
@@ -43,12 +49,18 @@ export function openTransport(options: ClientOptions): TransportStream {
   }
 }
 
-/** The first of the transport's schemes the profile serves; the last refusal if it serves none. */
-function pickEndpoint(broker: BrokerProfile, schemes: readonly TransportScheme[]): [TransportScheme, EndpointInfo] {
+/** The first of the transport's schemes the profile serves, with its nodes; the last refusal if it serves none. */
+function pickScheme(
+  broker: BrokerProfile,
+  schemes: readonly TransportScheme[],
+): [TransportScheme, readonly EndpointInfo[]] {
   let refusal: unknown
   for (const scheme of schemes) {
     try {
-      return [scheme, broker.endpoint(scheme)]
+      const endpoints = broker.endpoints ? broker.endpoints(scheme) : [broker.endpoint(scheme)]
+      if (endpoints.length === 0)
+        throw new TidingsError('INVALID_OPTIONS', `${broker.name} profile lists no endpoint`, { adapter: broker.name })
+      return [scheme, endpoints]
     } catch (error) {
       if (!isTidingsError(error) || error.code !== 'UNSUPPORTED') throw error
       refusal = error

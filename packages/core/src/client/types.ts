@@ -27,6 +27,10 @@ export interface StateInfo {
   attempt?: number
   /** Delay before the next attempt while `reconnecting`. */
   delayMs?: number
+  /** When `online`: the MQTT version spoken, 5 or 4 (3.1.1), whether pinned or negotiated. */
+  protocolVersion?: 4 | 5
+  /** When `online`: the node connected to (one of the profile's endpoints). */
+  endpoint?: { readonly host: string; readonly port: number }
 }
 
 /** Timer functions, injectable so platforms (and tests) can supply their own. */
@@ -49,7 +53,12 @@ export interface ClientOptions {
   broker: BrokerProfile
   /** How bytes move on this platform: `tcp()`, `tls(…)`, `websocket(…)`, `wechat(…)`. */
   transport: Transport
-  /** MQTT protocol version. @default 5 when the broker speaks MQTT 5, else 4 (3.1.1) */
+  /**
+   * MQTT protocol version, pinned. Without it the profile's pin applies; a profile that pins nothing gets
+   * MQTT 5 first and 3.1.1 at once when the broker turns 5 down (a CONNACK "unacceptable protocol version",
+   * or a close right after the MQTT 5 CONNECT), kept for the client's life once it connects.
+   * @default negotiated, or 4 (3.1.1) when the broker cannot speak MQTT 5
+   */
   protocolVersion?: 4 | 5
   /**
    * Keep-alive interval in seconds. A connection that went silent (half-open: no reset, nothing arrives)
@@ -220,6 +229,10 @@ export interface Waiting<V> extends Promise<V> {
 export interface ClientEvents {
   [event: string]: (...args: never[]) => void
   state: (state: ClientState, info: StateInfo) => void
+  /**
+   * Problems that reject no call: failed attempts, handler failures, undecodable payloads, and messages no
+   * subscription matches (`UNMATCHED_MESSAGE`).
+   */
   error: (error: TidingsError) => void
 }
 
