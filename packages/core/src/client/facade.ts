@@ -171,6 +171,7 @@ export abstract class Facade {
       },
       timers: this.timers,
       adapter: this.broker.name,
+      replyQos: this.broker.capabilities.qos2 ? 2 : 1,
       replyTopic: options.replyTopic,
       checkTopic: (name) => {
         assertTopicName(name)

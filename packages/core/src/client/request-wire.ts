@@ -14,6 +14,8 @@ export interface RequestHost {
   readonly protocolVersion: 4 | 5
   readonly timers: Timers
   readonly adapter: string
+  /** The reply topic's subscription QoS: 2, or 1 where the broker has no QoS 2 (a QoS 2 subscribe is refused there). */
+  readonly replyQos: 1 | 2
   /** Checks a topic name the client will subscribe to and publish on; throws INVALID_TOPIC. */
   checkTopic(name: string): void
   /** Fills the array with unpredictable bytes; throws UNSUPPORTED when the platform has no such source. */

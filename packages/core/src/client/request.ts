@@ -94,8 +94,8 @@ export function requester(host: RequestHost): Request {
       subscribed ??= host
         .subscribe({
           filter: to,
-          // Lowered to 1 where the broker lacks QoS 2; a reply is never delivered above its own QoS anyway.
-          qos: 2,
+          // A reply is never delivered above its own QoS, so the highest the broker grants loses nothing.
+          qos: host.replyQos,
           share: undefined,
           listenOnly: false,
           topic: undefined,
