@@ -1,4 +1,4 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { StandardSchemaV1 } from './standard-schema.js'
 import { utf8, utf8Bytes } from './encoding.js'
 import { TidingsError } from './errors.js'
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { IStream } from 'mqtt'
+import type { Duplex } from 'node:stream'
 import type { Timers } from './client/types.js'
 import type { Topic, TopicParams } from './topic/template.js'
 
@@ -149,8 +149,11 @@ export interface ProfileSession {
   readonly timers?: Timers
 }
 
-/** A duplex byte stream for one connection: MQTT.js's stream type. */
-export type TransportStream = IStream
+/**
+ * A duplex byte stream for one connection: Node's `stream.Duplex` or anything of its shape (readable-stream's
+ * `Duplex`, which the browser and mini-program transports build on), as MQTT.js's client takes it.
+ */
+export type TransportStream = Duplex & { socket?: unknown }
 
 /** Options for {@link Transport.open}. */
 export interface TransportOpenOptions {

@@ -1,7 +1,8 @@
 import { readFileSync, renameSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as vm from 'node:vm'
+import { resolveMiniprogramNpm } from './npm-resolve.js'
 
 /** The built mini-program bundle of `@tidings/transport-wechat`. */
 export const BUNDLE_FILE = join(
@@ -125,8 +126,9 @@ export interface MiniProgramSandbox {
   /** Evaluates code in the sandbox (for values of its own realm: `new Uint8Array(…)`). */
   evaluate<T = unknown>(code: string): T
   /**
-   * Runs a CommonJS file as a mini-program module: `require` resolves the package name of the bundle
-   * (and `miniprogram_npm` paths) to the bundle, and relative paths within `files`.
+   * Runs a CommonJS file as a mini-program module: `require` resolves npm packages in the `miniprogram_npm`
+   * folders above the requiring file as WeChat does (the loaded bundle's file is the bundle itself), the
+   * package name of the bundle (and `miniprogram_npm` paths) to the bundle, and relative paths within `files`.
    */
   runModule(file: string, files?: Record<string, string>): Record<string, any>
   /** A realm-correct ArrayBuffer holding these bytes, as the platform hands messages to the app. */
@@ -172,7 +174,8 @@ export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbo
     })
   }
   if (mode === 'delete') vm.runInContext('delete globalThis.globalThis', context)
-  const code = readFileSync(options.file ?? BUNDLE_FILE, 'utf8')
+  const bundleFile = resolve(options.file ?? BUNDLE_FILE)
+  const code = readFileSync(bundleFile, 'utf8')
   const wrapper = vm.runInContext(`(function (module, exports, globalThis) {${code}\n})`, context, {
     filename: 'miniprogram_npm/@tidings/transport-wechat/index.js',
   }) as (
@@ -197,6 +200,11 @@ export function loadMiniProgram(options: SandboxOptions = {}): MiniProgramSandbo
         filename: path,
       }) as (m: typeof mod, e: Record<string, any>, r: (id: string) => unknown) => void
       const localRequire = (id: string): unknown => {
+        if (!id.startsWith('.') && !id.startsWith('/')) {
+          // An npm package as 构建 npm laid it out; the loaded bundle itself is handed out as it is.
+          const found = resolveMiniprogramNpm(path, id)
+          if (found && resolve(found) !== bundleFile) return load(found)
+        }
         if (id === '@tidings/transport-wechat' || id.endsWith('miniprogram_npm/@tidings/transport-wechat/index'))
           return exports
         if (id.startsWith('.')) {
