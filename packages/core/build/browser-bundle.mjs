@@ -76,6 +76,7 @@ export function browserBundleOptions() {
       debug: shim('debug.cjs'),
       'abort-controller': shim('abort-controller.js'),
       'lru-cache': shim('lru-cache.js'),
+      'rfdc/default': shim('rfdc-default.cjs'),
     },
     inject: [shim('process.js'), shim('buffer-global.js')],
     plugins: [mqttClientOnly, slimReadableStream],
