@@ -88,8 +88,11 @@ export function openConnection(
   let failure: TidingsError | undefined
   let closeInfo: CloseInfo | undefined
   let batch: WriteBatch | undefined
+  let socket: TransportStream | undefined
+  /** Made on the first publish, so an idle connection carries none. */
   let flow: PublishFlow | undefined
-  let probes: Array<() => void> = []
+  let resumed = false
+  let probes: Array<() => void> | undefined
   /** A graceful end waits for the publishes in flight: MQTT.js does not know them. */
   let endDone: (() => void) | undefined
   const finishEnd = (force: boolean): void => {
@@ -109,12 +112,7 @@ export function openConnection(
       batch?.release()
     })
     batch = new WriteBatch(s)
-    flow = publishFlow(
-      s,
-      options.protocolVersion,
-      () => flow!.unacked === 0 && finishEnd(false),
-      (message) => fail(new Error(message)),
-    )
+    socket = s
     // Sees every chunk before MQTT.js's parser (listeners run in order; MQTT.js pipes right after this
     // returns): an oversized or malformed packet ends the connection before its body is buffered.
     const guard = packetGuard(
@@ -151,9 +149,9 @@ export function openConnection(
     // MQTT.js answers this packet (PUBACK, PUBREC, …) in this tick: batch it with the tick's other writes.
     batch?.cork()
     if (!closed && !abandoned) flow?.answer(packet)
-    if (packet.cmd === 'pingresp' && probes.length > 0) {
+    if (packet.cmd === 'pingresp' && probes) {
       const answered = probes
-      probes = []
+      probes = undefined
       for (const probe of answered) probe()
     }
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
@@ -164,7 +162,7 @@ export function openConnection(
   })
   mqtt.on('connect', (connack) => {
     online = true
-    if (flow) flow.resumed = connack.sessionPresent === true
+    resumed = connack.sessionPresent === true
     handlers.online(connack.sessionPresent === true)
   })
   mqtt.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
@@ -184,7 +182,15 @@ export function openConnection(
   return {
     publish(item, tracker) {
       batch?.cork()
-      flow?.write(item, tracker)
+      if (!socket) return true
+      flow ??= publishFlow(
+        socket,
+        options.protocolVersion,
+        resumed,
+        () => flow!.unacked === 0 && finishEnd(false),
+        (message) => fail(new Error(message)),
+      )
+      flow.write(item, tracker)
       return batch?.full !== true
     },
     afterDrain(done) {
@@ -215,7 +221,7 @@ export function openConnection(
     },
     probe(answered) {
       if (closed || !online) return
-      probes.push(answered)
+      ;(probes ??= []).push(answered)
       mqtt.sendPing()
     },
     drop() {

@@ -11,9 +11,22 @@ import type { PublishOptions } from './types.js'
 
 /** A publish the client accepted and has not finished: waiting to be written, or written and awaiting its ack. */
 export interface OutgoingPublish extends WirePublish {
-  resolve(): void
-  reject(error: TidingsError): void
+  /** Settles the publish's promise: fulfilled, or adopting a rejected promise (see {@link refuse}). */
+  resolve(value?: PromiseLike<void>): void
+  /** Rejects it; publishes made by the outbox keep none (a function less per publish in flight). */
+  reject?(error: TidingsError): void
 }
+
+/** Rejects a publish: with its `reject` if it kept one, else by resolving it with a rejected promise. */
+function refuse(item: OutgoingPublish, error: TidingsError): void {
+  if (item.reject) return item.reject(error)
+  const rejected = Promise.reject(error)
+  // Handled here, so no runtime reports it as unhandled; the publish's own promise adopts the rejection.
+  rejected.catch(ignore)
+  item.resolve(rejected)
+}
+
+function ignore(): void {}
 
 /** What the outbox needs from the client. */
 export interface OutboxHost {
@@ -101,8 +114,8 @@ export class Outbox implements PublishTracker {
     checkPayloadSize(this.host.broker, name, payload)
     this.host.assertUsable(name)
     // One shape for every publish (ids and stages included from the start), so the hot path stays monomorphic.
-    return new Promise((resolve, reject) =>
-      this.submit({ topic: name, payload, qos, retain, properties, resolve, reject, id: 0, stage: NEW }),
+    return new Promise((resolve) =>
+      this.submit({ topic: name, payload, qos, retain, properties, resolve, id: 0, stage: NEW }),
     )
   }
 
@@ -129,7 +142,8 @@ export class Outbox implements PublishTracker {
     const bytes = byteSize(item.topic) + byteSize(item.payload)
     if (this.waiting.length >= this.limit || this.waitingBytes + bytes > this.byteLimit) {
       const full = this.waiting.length >= this.limit ? `${this.limit} publishes` : `${this.byteLimit} bytes`
-      item.reject(
+      refuse(
+        item,
         new TidingsError('OFFLINE_QUEUE_FULL', `offline queue is full (${full}); publish to ${item.topic} refused`, {
           topic: item.topic,
         }),
@@ -175,7 +189,7 @@ export class Outbox implements PublishTracker {
     this.sent?.clear()
     this.waiting = []
     this.waitingBytes = 0
-    for (const item of items) item.reject(error)
+    for (const item of items) refuse(item, error)
   }
 
   pending(id: number): OutgoingPublish | undefined {
@@ -186,7 +200,7 @@ export class Outbox implements PublishTracker {
   finished(item: OutgoingPublish, failure: Error | undefined): void {
     this.sent!.delete(item.id!)
     if (failure === undefined) item.resolve()
-    else item.reject(fromMqttError(failure, { adapter: this.host.adapter, operation: 'publish', topic: item.topic }))
+    else refuse(item, fromMqttError(failure, { adapter: this.host.adapter, operation: 'publish', topic: item.topic }))
     // A freed packet id lets publishes that waited for one go.
     if (this.sent!.size === PUBLISH_IDS - 1 && this.waiting.length > 0) this.flush()
   }
@@ -221,7 +235,7 @@ export class Outbox implements PublishTracker {
       return connection.publish(item, this)
     } catch (error) {
       if (item.id !== undefined) this.sent?.delete(item.id)
-      item.reject(TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic: item.topic }))
+      refuse(item, TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic: item.topic }))
       return false
     }
   }

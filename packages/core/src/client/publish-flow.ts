@@ -39,8 +39,6 @@ export interface PublishTracker {
 export interface PublishFlow {
   /** QoS 1/2 publishes written on this connection whose exchange has not ended. */
   readonly unacked: number
-  /** The broker resumed the session (CONNACK sessionPresent): unfinished QoS 2 publishes resume at PUBREL. */
-  resumed: boolean
   /**
    * Writes a publish. A QoS 1/2 publish carries its id; written before on a lost connection, it goes out
    * with DUP (MQTT 3.1.1 §3.3.1.1), and on a resumed session one whose PUBREC had arrived resumes with
@@ -53,12 +51,14 @@ export interface PublishFlow {
 }
 
 /**
- * The publish exchange of one connection writing to `out`. `settled` runs whenever an exchange ended;
+ * The publish exchange of one connection writing to `out`; `resumed` says the broker resumed the session
+ * (CONNACK sessionPresent), so unfinished QoS 2 publishes resume at PUBREL. `settled` runs whenever an exchange ended;
  * `violation` when the broker broke the protocol, which must end the connection (3.1.1 §4.8, 5.0 §4.13).
  */
 export function publishFlow(
   out: PacketSink,
   protocolVersion: 4 | 5,
+  resumed: boolean,
   settled: () => void,
   violation: (message: string) => void,
 ): PublishFlow {
@@ -70,14 +70,13 @@ export function publishFlow(
   }
   const flow = {
     unacked: 0,
-    resumed: false,
     write(item: WirePublish, given: PublishTracker | undefined): boolean {
       const stage = item.stage
       if (item.qos === 0) return writePublish(out, item, 0, false, protocolVersion)
       tracker = given
       const id = item.id as number
       let written: boolean
-      if (stage === RESEND_RELEASE && flow.resumed) {
+      if (stage === RESEND_RELEASE && resumed) {
         written = out.write(pubrelPacket(id))
         item.stage = RELEASED
       } else {
