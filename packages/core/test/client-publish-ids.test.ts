@@ -109,12 +109,19 @@ describe('packet ids of publishes', () => {
     const connected = client.connect()
     const socket = await broker.nextSocket()
     await socket.next('connect')
-    socket.connack(0)
+    // A broker offering topic aliases (Mosquitto offers 10): tidings uses none, every publish names its topic.
+    socket.send({ cmd: 'connack', reasonCode: 0, sessionPresent: false, properties: { topicAliasMaximum: 10 } })
     await connected
     const refused = client.publish(q1, { id: 'a' }, 1)
     const ok = client.publish(q1, { id: 'a' }, 2, { properties: { contentType: 'application/json' } })
     const [a, b] = await publishes(socket, 2)
     expect(b!.properties).toMatchObject({ contentType: 'application/json' })
+    expect([a!.topic, b!.topic, a!.properties?.topicAlias, b!.properties?.topicAlias]).toEqual([
+      'ids/a',
+      'ids/a',
+      undefined,
+      undefined,
+    ])
     socket.send({ cmd: 'puback', messageId: a!.messageId!, reasonCode: 0x87 })
     socket.send({ cmd: 'puback', messageId: b!.messageId!, reasonCode: 16 })
     await expect(refused).rejects.toMatchObject({ code: 'PUBLISH_DENIED', reasonCode: 0x87 } as Partial<TidingsError>)

@@ -154,9 +154,12 @@ export function openConnection(
       probes = undefined
       for (const probe of answered) probe()
     }
+    if (packet.cmd !== 'connack' || online) return
+    // tidings writes its publishes itself and never uses topic aliases: without the broker's Topic Alias
+    // Maximum, MQTT.js builds no alias table (an LRU cache and an id allocator per connection) for them.
+    if (packet.properties) delete packet.properties.topicAliasMaximum
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
     // because a failure is already recorded.
-    if (packet.cmd !== 'connack' || online) return
     const code = options.protocolVersion === 5 ? packet.reasonCode : packet.returnCode
     if (code !== undefined && code !== 0) failure ??= connackRefusal(code, options.client.broker.name)
   })
