@@ -15,6 +15,10 @@ const mqttClientOnly = {
   name: 'mqtt-client-only',
   setup(build) {
     build.onResolve({ filter: /^mqtt$/ }, () => ({ path: shim('mqtt.js') }))
+    // The outgoing topic alias table (with its LRU cache and id allocator) is never built for tidings.
+    build.onResolve({ filter: /[\\/]topic-alias-send$/ }, (args) =>
+      /[\\/]mqtt[\\/]/.test(args.importer) ? { path: shim('topic-alias-send.cjs') } : undefined,
+    )
     // MQTT.js reads its whole package.json for a version string.
     build.onResolve({ filter: /package\.json$/ }, (args) =>
       /[\\/]mqtt[\\/]/.test(args.importer) ? { path: 'mqtt-version', namespace: 'mqtt-version' } : undefined,
@@ -120,6 +124,7 @@ export function browserBundleOptions() {
       'abort-controller': shim('abort-controller.js'),
       'lru-cache': shim('lru-cache.js'),
       'process-nextick-args': shim('process-nextick-args.cjs'),
+      'rfdc/default': shim('rfdc-default.cjs'),
     },
     inject: [shim('process.js'), shim('buffer-global.js')],
     plugins: [mqttClientOnly, slimReadableStream, noMqttLogging, unusedModules],

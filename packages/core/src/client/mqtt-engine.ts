@@ -1,5 +1,5 @@
-import { Buffer } from 'buffer'
-import { MqttClient, type IClientPublishOptions, type IPublishPacket, type Packet } from 'mqtt'
+import type { Buffer } from 'buffer'
+import { MqttClient, type IPublishPacket, type Packet } from 'mqtt'
 import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
@@ -8,6 +8,9 @@ import { packetGuard } from './packet-guard.js'
 import type { ClientOptions } from './types.js'
 import { WriteBatch } from './write-batch.js'
 import { clientOptions, DEFAULT_MAX_PACKET_BYTES } from './mqtt-options.js'
+import { ackFailure, type PublishFlow, publishFlow, type PublishTracker, type WirePublish } from './publish-flow.js'
+
+export type { WirePublish } from './publish-flow.js'
 
 /**
  * The only module that drives MQTT.js. One {@link MqttConnection} is one network connection: a fresh
@@ -36,17 +39,6 @@ export interface ConnectionHandlers {
   closed(outcome: { wasOnline: boolean; error: TidingsError | undefined; close: CloseInfo | undefined }): void
 }
 
-/** One publish as the engine writes it. */
-export interface WirePublish {
-  readonly topic: string
-  readonly payload: string | Uint8Array
-  readonly qos: 0 | 1 | 2
-  readonly retain: boolean
-  readonly properties: Record<string, unknown> | undefined
-  /** A QoS 1/2 publish written before on a connection that dropped: sent with the DUP flag. */
-  readonly dup?: boolean
-}
-
 /** The broker's answer to a SUBSCRIBE: one reason code per filter, or the raw failure MQTT.js reported. */
 export interface SubackResult {
   readonly codes: ReadonlyArray<number | undefined>
@@ -59,10 +51,11 @@ export interface SubackResult {
  */
 export interface MqttConnection {
   /**
-   * Writes a publish; `acked` runs on PUBACK/PUBCOMP (QoS 1/2) with the failure, if the broker refused it.
-   * Returns false, like a stream's `write`, when the transport's buffer is full: wait for {@link afterDrain}.
+   * Writes a publish (a QoS 1/2 one with the packet id the outbox gave it). The end of a QoS 1/2 exchange
+   * goes to `tracker.finished`. Returns false, like a stream's `write`, when the transport's buffer is
+   * full: wait for {@link afterDrain}. Throws, writing nothing, when MQTT 5 properties cannot be encoded.
    */
-  publish(item: WirePublish, acked?: (failure: unknown) => void): boolean
+  publish(item: WirePublish, tracker?: PublishTracker): boolean
   /** Runs `done` once the transport's buffer drained, or the connection closed. */
   afterDrain(done: () => void): void
   subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
@@ -95,7 +88,18 @@ export function openConnection(
   let failure: TidingsError | undefined
   let closeInfo: CloseInfo | undefined
   let batch: WriteBatch | undefined
-  let probes: Array<() => void> = []
+  let socket: TransportStream | undefined
+  /** Made on the first publish, so an idle connection carries none. */
+  let flow: PublishFlow | undefined
+  let resumed = false
+  let probes: Array<() => void> | undefined
+  /** A graceful end waits for the publishes in flight: MQTT.js does not know them. */
+  let endDone: (() => void) | undefined
+  const finishEnd = (force: boolean): void => {
+    const done = endDone
+    endDone = undefined
+    if (done) mqtt.end(force, () => done())
+  }
 
   const stream = (): TransportStream => {
     const s = openStream()
@@ -108,6 +112,7 @@ export function openConnection(
       batch?.release()
     })
     batch = new WriteBatch(s)
+    socket = s
     // Sees every chunk before MQTT.js's parser (listeners run in order; MQTT.js pipes right after this
     // returns): an oversized or malformed packet ends the connection before its body is buffered.
     const guard = packetGuard(
@@ -143,19 +148,24 @@ export function openConnection(
   mqtt.on('packetreceive', (packet: Packet) => {
     // MQTT.js answers this packet (PUBACK, PUBREC, …) in this tick: batch it with the tick's other writes.
     batch?.cork()
-    if (packet.cmd === 'pingresp' && probes.length > 0) {
+    if (!closed && !abandoned) flow?.answer(packet)
+    if (packet.cmd === 'pingresp' && probes) {
       const answered = probes
-      probes = []
+      probes = undefined
       for (const probe of answered) probe()
     }
+    if (packet.cmd !== 'connack' || online) return
+    // tidings writes its publishes itself and never uses topic aliases: without the broker's Topic Alias
+    // Maximum, MQTT.js builds no alias table (an LRU cache and an id allocator per connection) for them.
+    if (packet.properties) delete packet.properties.topicAliasMaximum
     // The refusal is read from the CONNACK itself; MQTT.js then emits an error for it, which `fail` ignores
     // because a failure is already recorded.
-    if (packet.cmd !== 'connack' || online) return
     const code = options.protocolVersion === 5 ? packet.reasonCode : packet.returnCode
     if (code !== undefined && code !== 0) failure ??= connackRefusal(code, options.client.broker.name)
   })
   mqtt.on('connect', (connack) => {
     online = true
+    resumed = connack.sessionPresent === true
     handlers.online(connack.sessionPresent === true)
   })
   mqtt.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
@@ -164,39 +174,26 @@ export function openConnection(
   mqtt.on('error', fail)
   mqtt.on('close', () => {
     closed = true
+    // Ending: answers still awaited will not come now.
+    if (ending) return finishEnd(true)
     // Release MQTT.js's timers; its pending callbacks are ignored from now on.
-    if (!ending) mqtt.end(true)
-    if (ending) return
+    mqtt.end(true)
     handlers.closed({ wasOnline: online, error: failure, close: closeInfo })
   })
   mqtt.connect()
 
   return {
-    publish(item, acked) {
+    publish(item, tracker) {
       batch?.cork()
-      // MQTT.js copies the options it is given, so plain ones are shared, not built per publish.
-      let opts: IClientPublishOptions
-      if (item.properties || (item.dup === true && item.qos > 0)) {
-        opts = { qos: item.qos, retain: item.retain }
-        if (item.dup === true && item.qos > 0) opts.dup = true
-        if (item.properties) opts.properties = item.properties
-      } else opts = PUBLISH_OPTIONS[item.qos + (item.retain ? 3 : 0)]!
-      // MQTT.js writes Buffers on its fast path; wrap other views without copying.
-      const payload =
-        typeof item.payload === 'string' || Buffer.isBuffer(item.payload)
-          ? item.payload
-          : Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength)
-      if (!acked) {
-        // No callback for QoS 0: MQTT.js adds a 'drain' listener per callback when the socket backs up,
-        // which makes large bursts quadratic.
-        mqtt.publish(item.topic, payload, opts)
-        return batch?.full !== true
-      }
-      mqtt.publish(item.topic, payload, opts, (error) => {
-        // A keep-alive timeout makes MQTT.js fail pending callbacks ("Connection closed") before the socket
-        // closes; the close follows and the client takes the publish back, so that failure is not an answer.
-        if (!closed && !abandoned && !isConnectionClosed(error)) acked(error ?? undefined)
-      })
+      if (!socket) return true
+      flow ??= publishFlow(
+        socket,
+        options.protocolVersion,
+        resumed,
+        () => flow!.unacked === 0 && finishEnd(false),
+        (message) => fail(new Error(message)),
+      )
+      flow.write(item, tracker)
       return batch?.full !== true
     },
     afterDrain(done) {
@@ -222,12 +219,12 @@ export function openConnection(
         // MQTT.js passes an MQTT 5 UNSUBACK on whatever its reason codes say (mqtt-packet parses them into
         // `granted`); a code ≥ 0x80 is a refusal.
         const code = (packet as { granted?: number[] } | undefined)?.granted?.[0]
-        done(error ?? (code !== undefined && code >= 0x80 ? unsubackFailure(code) : undefined))
+        done(error ?? (code !== undefined && code >= 0x80 ? ackFailure(code, 'Unsubscribe') : undefined))
       })
     },
     probe(answered) {
       if (closed || !online) return
-      probes.push(answered)
+      ;(probes ??= []).push(answered)
       mqtt.sendPing()
     },
     drop() {
@@ -242,17 +239,8 @@ export function openConnection(
         done()
         return
       }
-      mqtt.end(force, () => done())
+      endDone = done
+      if (force || !flow || flow.unacked === 0) finishEnd(force)
     },
   }
-}
-
-/** The shared options of publishes without properties, indexed by `qos + (retain ? 3 : 0)`. */
-const PUBLISH_OPTIONS: readonly IClientPublishOptions[] = [0, 1, 2, 0, 1, 2].map((qos, i) =>
-  Object.freeze({ qos: qos as 0 | 1 | 2, retain: i >= 3 }),
-)
-
-/** An UNSUBACK refusal in the shape MQTT.js gives other ack failures: an Error with a numeric `code`. */
-function unsubackFailure(code: number): Error {
-  return Object.assign(new Error(`UNSUBACK reason code ${code}`), { code })
 }

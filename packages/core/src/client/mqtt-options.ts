@@ -1,6 +1,7 @@
 import type { IClientOptions } from 'mqtt'
 import type { ConnectCredentials } from '../contracts.js'
 import type { EngineOptions } from './mqtt-engine.js'
+import { ControlIds } from './packet-ids.js'
 
 /**
  * The `MqttClient` options for one connection, from the client's options and that attempt's credentials.
@@ -38,6 +39,8 @@ export function clientOptions(
     // MQTT.js types say Buffer; a Uint8Array password is written the same way by mqtt-packet.
     password: credentials.password as IClientOptions['password'],
     timerVariant: 'native',
+    // Publish ids are tidings' own (packet-ids.ts): MQTT.js numbers only SUBSCRIBE/UNSUBSCRIBE, above them.
+    messageIdProvider: new ControlIds(),
     // MQTT.js logs through `debug` 5–10 times per packet even when nothing is printed; skip it unless asked.
     ...(o.debug ? {} : { log: noLog }),
     ...(protocolVersion === 5

@@ -2,16 +2,31 @@ import { TidingsError, isTidingsError } from '../errors.js'
 import type { BrokerProfile } from '../contracts.js'
 import type { Topic, TopicParams } from '../topic/template.js'
 import { byteSize, checkPayloadSize, checkPublish } from './capabilities.js'
-import type { MqttConnection, WirePublish } from './mqtt-engine.js'
+import type { MqttConnection } from './mqtt-engine.js'
 import { fromMqttError } from './mqtt-errors.js'
+import { PUBLISH_IDS } from './packet-ids.js'
+import { NEW, type PublishTracker, RELEASED, RESEND, RESEND_RELEASE, SENT, type WirePublish } from './publish-flow.js'
 import { PublishNames } from './publish-names.js'
 import type { PublishOptions } from './types.js'
 
 /** A publish the client accepted and has not finished: waiting to be written, or written and awaiting its ack. */
 export interface OutgoingPublish extends WirePublish {
-  resolve(): void
-  reject(error: TidingsError): void
+  /** Settles the publish's promise: fulfilled, or adopting a rejected promise (see {@link refuse}). */
+  resolve(value?: PromiseLike<void>): void
+  /** Rejects it; publishes made by the outbox keep none (a function less per publish in flight). */
+  reject?(error: TidingsError): void
 }
+
+/** Rejects a publish: with its `reject` if it kept one, else by resolving it with a rejected promise. */
+function refuse(item: OutgoingPublish, error: TidingsError): void {
+  if (item.reject) return item.reject(error)
+  const rejected = Promise.reject(error)
+  // Handled here, so no runtime reports it as unhandled; the publish's own promise adopts the rejection.
+  rejected.catch(ignore)
+  item.resolve(rejected)
+}
+
+function ignore(): void {}
 
 /** What the outbox needs from the client. */
 export interface OutboxHost {
@@ -30,16 +45,20 @@ export interface OutboxHost {
 
 /**
  * Every publish the client accepted and has not finished, in one store and in order: `waiting` ones
- * (made offline, or taken back from a connection that dropped before acknowledging them) and `inFlight`
- * ones (written to the current connection, awaiting PUBACK/PUBCOMP). A publish is in exactly one of the
- * two; when a connection drops, its unacknowledged publishes go back to the front of `waiting`, in the
- * order they were first written, and are written again on the next connection (at-least-once).
+ * (made offline, held back, or taken back from a connection that dropped before finishing them) and
+ * numbered ones (`sent`: every QoS 1/2 publish written at least once, by packet id, in the order first
+ * written). A QoS 1/2 publish keeps its packet id until it is finished, across connections: when one
+ * drops, its unfinished publishes go back to the front of `waiting`, in the order first written, and are
+ * written again on the next connection with their ids and DUP (at-least-once; see publish-flow.ts for
+ * PUBREL on a resumed session).
  */
-export class Outbox {
+export class Outbox implements PublishTracker {
   private waiting: OutgoingPublish[] = []
   /** Bytes (topic + payload) of the publishes in `waiting`. */
   private waitingBytes = 0
-  private readonly inFlight = new Set<OutgoingPublish>()
+  /** QoS 1/2 publishes by packet id; created on the first one, so an idle client carries none. */
+  private sent: Map<number, OutgoingPublish> | undefined
+  private lastId = 0
   /** Created on the first publish, so an idle client carries none. */
   private names: PublishNames | undefined
 
@@ -94,8 +113,9 @@ export class Outbox {
   ): Promise<void> {
     checkPayloadSize(this.host.broker, name, payload)
     this.host.assertUsable(name)
-    return new Promise((resolve, reject) =>
-      this.submit({ topic: name, payload, qos, retain, properties, resolve, reject }),
+    // One shape for every publish (ids and stages included from the start), so the hot path stays monomorphic.
+    return new Promise((resolve) =>
+      this.submit({ topic: name, payload, qos, retain, properties, resolve, id: 0, stage: NEW }),
     )
   }
 
@@ -105,11 +125,7 @@ export class Outbox {
       const name = topicName()
       this.host.assertOpen()
       checkPublish(this.host.broker, name, qos, true)
-      this.host.assertUsable(name)
-      const payload = new Uint8Array(0)
-      return new Promise((resolve, reject) =>
-        this.submit({ topic: name, payload, qos, retain: true, properties: undefined, resolve, reject }),
-      )
+      return this.send(name, new Uint8Array(0), qos, true, undefined)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -118,15 +134,16 @@ export class Outbox {
   /**
    * Writes now when a connection is writable, else waits, up to the limit (beyond it OFFLINE_QUEUE_FULL).
    * A `raw` publish from a profile bypasses holds (raw publishes are how a hold is released) and, offline,
-   * waits ahead of the app's publishes.
+   * waits ahead of the app's publishes. Publishes also wait, in order, while every packet id is taken.
    */
   submit(item: OutgoingPublish, raw = false): void {
     const connection = raw ? this.host.live() : this.host.writable()
-    if (connection) return this.write(connection, item)
+    if (connection && (raw || this.waiting.length === 0) && this.write(connection, item)) return
     const bytes = byteSize(item.topic) + byteSize(item.payload)
     if (this.waiting.length >= this.limit || this.waitingBytes + bytes > this.byteLimit) {
       const full = this.waiting.length >= this.limit ? `${this.limit} publishes` : `${this.byteLimit} bytes`
-      item.reject(
+      refuse(
+        item,
         new TidingsError('OFFLINE_QUEUE_FULL', `offline queue is full (${full}); publish to ${item.topic} refused`, {
           topic: item.topic,
         }),
@@ -138,51 +155,89 @@ export class Outbox {
     else this.waiting.push(item)
   }
 
-  /** Writes everything waiting, in order, if a connection is writable. */
+  /** Writes everything waiting, in order, if a connection is writable (up to the first without an id). */
   flush(): void {
     const connection = this.host.writable()
-    if (!connection || this.waiting.length === 0) return
     const items = this.waiting
-    this.waiting = []
-    this.waitingBytes = 0
-    for (const item of items) this.write(connection, item)
+    let i = 0
+    while (connection && i < items.length && this.write(connection, items[i]!)) {
+      this.waitingBytes -= byteSize(items[i]!.topic) + byteSize(items[i]!.payload)
+      i++
+    }
+    if (i > 0) this.waiting = items.slice(i)
   }
 
-  /** The connection dropped: its unacknowledged publishes wait again, ahead of newer ones. */
+  /** The connection dropped: its unfinished publishes wait again, ahead of newer ones. */
   connectionLost(): void {
-    if (this.inFlight.size === 0) return
-    // Taken back even past the limit: these were accepted already.
-    for (const item of this.inFlight) this.waitingBytes += byteSize(item.topic) + byteSize(item.payload)
-    // Written once already: the resend carries the DUP flag (MQTT 3.1.1 §4.4, 5.0 §4.4).
-    const resent = [...this.inFlight].map((item): OutgoingPublish => ({ ...item, dup: true }))
-    this.waiting = [...resent, ...this.waiting]
-    this.inFlight.clear()
+    const taken: OutgoingPublish[] = []
+    for (const item of this.sent?.values() ?? []) {
+      // Those at RESEND or RESEND_RELEASE are waiting already (taken back from an earlier connection).
+      if (item.stage !== SENT && item.stage !== RELEASED) continue
+      item.stage = item.stage === SENT ? RESEND : RESEND_RELEASE
+      // Taken back even past the limit: these were accepted already.
+      this.waitingBytes += byteSize(item.topic) + byteSize(item.payload)
+      taken.push(item)
+    }
+    if (taken.length > 0) this.waiting = taken.concat(this.waiting)
   }
 
   /** Rejects every publish, waiting and in flight (the client gave up or closed). */
   rejectAll(error: TidingsError): void {
-    const items = [...this.inFlight, ...this.waiting]
-    this.inFlight.clear()
+    const items: OutgoingPublish[] = []
+    for (const item of this.sent?.values() ?? []) if (item.stage === SENT || item.stage === RELEASED) items.push(item)
+    items.push(...this.waiting)
+    this.sent?.clear()
     this.waiting = []
     this.waitingBytes = 0
-    for (const item of items) item.reject(error)
+    for (const item of items) refuse(item, error)
   }
 
-  private write(connection: MqttConnection, item: OutgoingPublish): void {
+  pending(id: number): OutgoingPublish | undefined {
+    const item = this.sent?.get(id)
+    return item?.stage === SENT || item?.stage === RELEASED ? item : undefined
+  }
+
+  finished(item: OutgoingPublish, failure: Error | undefined): void {
+    this.sent!.delete(item.id!)
+    if (failure === undefined) item.resolve()
+    else refuse(item, fromMqttError(failure, { adapter: this.host.adapter, operation: 'publish', topic: item.topic }))
+    // A freed packet id lets publishes that waited for one go.
+    if (this.sent!.size === PUBLISH_IDS - 1 && this.waiting.length > 0) this.flush()
+  }
+
+  /** Writes one publish; false when no packet id is free (the publish must wait). */
+  private write(connection: MqttConnection, item: OutgoingPublish): boolean {
     if (item.qos === 0) {
       // QoS 0 promises nothing beyond the write: it resolves once the bytes are handed to the transport,
       // at once unless its buffer is full. Waiting for `drain` then gives a caller that awaits backpressure.
-      if (connection.publish(item)) item.resolve()
+      if (this.publishOn(connection, item)) item.resolve()
       else connection.afterDrain(item.resolve)
-      return
+      return true
     }
-    this.inFlight.add(item)
-    connection.publish(item, (failure) => {
-      // Not in flight any more: taken back after a loss, or rejected by close(); the late answer is stale.
-      if (!this.inFlight.delete(item)) return
-      if (failure === undefined) item.resolve()
-      else item.reject(fromMqttError(failure, { adapter: this.host.adapter, operation: 'publish', topic: item.topic }))
-    })
+    if (!item.stage) {
+      const sent = (this.sent ??= new Map())
+      if (sent.size >= PUBLISH_IDS) return false
+      // Ends within PUBLISH_IDS steps: fewer than that many ids are taken.
+      let id = this.lastId
+      do id = id >= PUBLISH_IDS ? 1 : id + 1
+      while (sent.has(id))
+      this.lastId = id
+      item.id = id
+      sent.set(id, item)
+    }
+    this.publishOn(connection, item)
+    return true
+  }
+
+  /** Writes to the connection; a publish that cannot be encoded (its MQTT 5 properties) fails alone. */
+  private publishOn(connection: MqttConnection, item: OutgoingPublish): boolean {
+    try {
+      return connection.publish(item, this)
+    } catch (error) {
+      if (item.id !== undefined) this.sent?.delete(item.id)
+      refuse(item, TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic: item.topic }))
+      return false
+    }
   }
 }
 

@@ -15,15 +15,12 @@ import type { TransportStream } from '../contracts.js'
 export class WriteBatch {
   private corked = false
   private waiters: Array<() => void> | undefined
+  /** The `drain` listener is added by the first wait for it, so an idle connection carries none. */
+  private listening = false
   private readonly canCork: boolean
-  private readonly uncork = (): void => {
-    this.corked = false
-    this.stream.uncork()
-  }
 
   constructor(private readonly stream: TransportStream) {
     this.canCork = typeof stream.cork === 'function' && typeof stream.uncork === 'function'
-    stream.on('drain', () => this.release())
   }
 
   /** Holds the writes of this tick together; they leave as one chunk once its microtasks ran. */
@@ -31,8 +28,15 @@ export class WriteBatch {
     if (this.corked || !this.canCork) return
     this.corked = true
     this.stream.cork()
-    // A resolved promise, not queueMicrotask: mini-program runtimes may lack the latter.
-    Promise.resolve().then(this.uncork)
+    // A resolved promise, not queueMicrotask: mini-program runtimes may lack the latter. The batch rides on
+    // the promise, so no function per batch (or per connection) is needed.
+    Promise.resolve(this).then(uncork)
+  }
+
+  /** Lets the corked writes go (run once the tick's microtasks ran; see {@link cork}). */
+  uncork(): void {
+    this.corked = false
+    this.stream.uncork()
   }
 
   /** True while the stream's buffer is over its high-water mark (its last write returned false). */
@@ -43,6 +47,9 @@ export class WriteBatch {
   /** Runs `done` on the next `drain`, or when the connection closes (see {@link release}). */
   afterDrain(done: () => void): void {
     ;(this.waiters ??= []).push(done)
+    if (this.listening) return
+    this.listening = true
+    this.stream.on('drain', () => this.release())
   }
 
   /** Runs every waiting callback: the buffer drained, or the connection closed and nothing more will drain. */
@@ -52,4 +59,9 @@ export class WriteBatch {
     this.waiters = undefined
     for (const done of waiters) done()
   }
+}
+
+/** Ends a batch: everything written since its cork leaves as one chunk. */
+function uncork(batch: WriteBatch): void {
+  batch.uncork()
 }
