@@ -21,7 +21,7 @@ import { nativeTimers } from './timers.js'
 import { openConnection, type ConnectionHandlers, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
-import { retryRule } from './retry.js'
+import { notConnected, retryRule } from './retry.js'
 import { Subscriber, unmatchedMessage, type SubscriberHost } from './subscriber.js'
 import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
 import { Facade } from './facade.js'
@@ -239,9 +239,9 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     for (const waiter of waiters) waiter.reject(error)
     const told = reported === 'yes' || (reported === 'if-listened' && this.events.listenerCount('error') > 0)
     if (waiters.length === 0 && !told) this.reportError(error)
-    const notConnected = this.notConnected(error)
-    this.outbox.rejectAll(notConnected)
-    this.subscriber.rejectWaiting(notConnected)
+    const offline = notConnected(this.options.broker.name, error)
+    this.outbox.rejectAll(offline)
+    this.subscriber.rejectWaiting(offline)
   }
 
   private attachProfile(): void {
@@ -291,18 +291,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   assertUsable(topic?: string): void {
     this.assertOpen()
     const { gaveUp } = this.conn
-    if (gaveUp && this.conn.status === 'offline') throw this.notConnected(gaveUp, topic)
+    if (gaveUp && this.conn.status === 'offline') throw notConnected(this.options.broker.name, gaveUp, topic)
   }
 
   assertOpen(): void {
     if (this.conn.status === 'closed') throw this.closedError()
-  }
-
-  private notConnected(cause: TidingsError, topic?: string): TidingsError {
-    return new TidingsError('NOT_CONNECTED', `client is offline: ${cause.message}`, {
-      adapter: this.options.broker.name,
-      cause,
-      ...(topic ? { topic } : {}),
-    })
   }
 }

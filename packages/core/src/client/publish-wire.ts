@@ -43,9 +43,17 @@ export function writePublish(
 ): boolean {
   const { topic, payload, qos, retain, properties } = item
   if (properties) {
-    const body =
-      typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-    const packet = { cmd: 'publish', topic, payload: body, qos, retain, dup, messageId: id, properties } as const
+    const body = typeof payload === 'string' ? payload : bufferView(payload)
+    const packet = {
+      cmd: 'publish',
+      topic,
+      payload: body,
+      qos,
+      retain,
+      dup,
+      messageId: id,
+      properties: binaryAsBuffers(properties),
+    } as const
     return out.write(generate(packet, { protocolVersion }))
   }
   const topicLength = Buffer.byteLength(topic)
@@ -85,4 +93,21 @@ export function writePublish(
 /** A PUBREL with reason code 0 (MQTT 5 lets the code and properties be left out when both are empty). */
 export function pubrelPacket(id: number): Uint8Array {
   return Uint8Array.of(0x62, 2, id >> 8, id & 255)
+}
+
+function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/**
+ * mqtt-packet copies binary properties with `Buffer#copy`, which a plain Uint8Array (what a browser, a
+ * mini-program or `request()` gives) lacks: those become Buffer views over the same bytes.
+ */
+function binaryAsBuffers(properties: Record<string, unknown>): Record<string, unknown> {
+  const { correlationData, authenticationData } = properties
+  if (!(correlationData instanceof Uint8Array) && !(authenticationData instanceof Uint8Array)) return properties
+  const out = { ...properties }
+  if (correlationData instanceof Uint8Array) out.correlationData = bufferView(correlationData)
+  if (authenticationData instanceof Uint8Array) out.authenticationData = bufferView(authenticationData)
+  return out
 }

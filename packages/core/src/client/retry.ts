@@ -1,4 +1,4 @@
-import type { TidingsError, TidingsErrorCode } from '../errors.js'
+import { TidingsError, type TidingsErrorCode } from '../errors.js'
 import { backoffDelay, reconnectDefaults, type ReconnectOptions, type RetryPolicy } from './backoff.js'
 
 /**
@@ -46,4 +46,13 @@ export function retryRule(options: ReconnectOptions | false | undefined, random?
     // A bad answer from user code must not stall the client: anything but a delay ≥ 0 means "backoff".
     return { retry: true, delayMs: answer >= 0 ? answer : backoff(attempt) }
   }
+}
+
+/** What a call made after the client gave up reconnecting rejects with: NOT_CONNECTED, the last failure as cause. */
+export function notConnected(adapter: string, cause: TidingsError, topic?: string): TidingsError {
+  return new TidingsError('NOT_CONNECTED', `client is offline: ${cause.message}`, {
+    adapter,
+    cause,
+    ...(topic ? { topic } : {}),
+  })
 }
