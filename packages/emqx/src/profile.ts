@@ -1,12 +1,13 @@
 import {
   TidingsError,
-  assertHost,
+  clusterNodes,
   profileConnectOptions,
   randomClientId,
-  resolveEndpoint,
+  resolveEndpoints,
   type BrokerCapabilities,
   type BrokerProfile,
   type CredentialsProvider,
+  type ClusterOptions,
   type HostEndpointOptions,
   type TransportScheme,
 } from '@tidings/core'
@@ -32,7 +33,9 @@ const MQTT_MAX_BYTES = 268_435_455
 const MAX_TOPIC_LEVELS = 128
 
 /** Options of {@link emqx}. */
-export interface EmqxOptions extends HostEndpointOptions {
+export interface EmqxOptions extends Omit<HostEndpointOptions, 'host'>, ClusterOptions {
+  /** The broker's host. Give `nodes` instead for several nodes (a cluster, or a pair behind no load balancer). */
+  host?: string
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
   username?: string
@@ -80,7 +83,7 @@ export interface EmqxOptions extends HostEndpointOptions {
  * ```
  */
 export function emqx(options: EmqxOptions): BrokerProfile {
-  assertHost(BROKER_NAME, options?.host)
+  const nodes = clusterNodes(BROKER_NAME, options ?? {})
   const { protocolVersion } = options
   if (protocolVersion !== undefined && protocolVersion !== 5 && protocolVersion !== 4) {
     throw new TidingsError(
@@ -111,12 +114,15 @@ export function emqx(options: EmqxOptions): BrokerProfile {
     sharedSubscriptions: true,
     maxPayloadBytes: options.maxPayloadBytes ?? EMQX_MAX_PAYLOAD_BYTES,
   }
+  const endpoints = (scheme: TransportScheme) => resolveEndpoints(BROKER_NAME, scheme, options, nodes, defaults)
   return {
     name: BROKER_NAME,
     capabilities,
     protocolVersion,
     refreshesCredentials: credentials !== undefined,
-    endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, defaults),
+    endpoint: (scheme) => endpoints(scheme)[0]!,
+    endpoints,
+    shuffleEndpoints: options.shuffle === true,
     connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),
     validateTopic,
   }

@@ -22,6 +22,19 @@ describe('emqx profile', () => {
     expect(EMQX_PORTS).toEqual({ mqtt: 1883, mqtts: 8883, ws: 8083, wss: 8084 })
   })
 
+  test('a cluster: every node per scheme, its own ports over the defaults; host or nodes, not both', () => {
+    const p = emqx({ nodes: [{ host: 'emqx-1' }, { host: 'emqx-2', ports: { ws: 9083 } }], shuffle: true })
+    expect(p.endpoints?.('ws')).toEqual([
+      { host: 'emqx-1', port: 8083, path: '/mqtt' },
+      { host: 'emqx-2', port: 9083, path: '/mqtt' },
+    ])
+    expect(p.endpoint('mqtt')).toEqual({ host: 'emqx-1', port: 1883 })
+    expect(p.shuffleEndpoints).toBe(true)
+    for (const bad of [{}, { nodes: [] }, { host: 'a', nodes: [{ host: 'b' }] }, { nodes: [{ host: '' }] }]) {
+      expect(() => emqx(bad)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    }
+  })
+
   test('behind a proxy: wss on 443; explicit ports still win', () => {
     expect(emqx({ host: 'm.example.com', tls: true, behindProxy: true }).endpoint('wss')).toEqual({
       host: 'm.example.com',

@@ -1,12 +1,13 @@
 import {
   TidingsError,
-  assertHost,
+  clusterNodes,
   profileConnectOptions,
   randomClientId,
-  resolveEndpoint,
+  resolveEndpoints,
   type BrokerCapabilities,
   type BrokerProfile,
   type CredentialsProvider,
+  type ClusterOptions,
   type HostEndpointOptions,
   type TransportScheme,
 } from '@tidings/core'
@@ -25,7 +26,9 @@ export const MOSQUITTO_PORTS: Readonly<Record<TransportScheme, number>> = {
 }
 
 /** Options of {@link mosquitto}. */
-export interface MosquittoOptions extends HostEndpointOptions {
+export interface MosquittoOptions extends Omit<HostEndpointOptions, 'host'>, ClusterOptions {
+  /** The broker's host. Give `nodes` instead for several nodes (a cluster, or a pair behind no load balancer). */
+  host?: string
   /** @default a random `tidings-…` id, kept for the life of the profile */
   clientId?: string
   username?: string
@@ -76,7 +79,7 @@ const CAPABILITIES: BrokerCapabilities = {
  * ```
  */
 export function mosquitto(options: MosquittoOptions): BrokerProfile {
-  assertHost(BROKER_NAME, options?.host)
+  const nodes = clusterNodes(BROKER_NAME, options ?? {})
   const clientId = options.clientId ?? randomClientId()
   const { credentials, maxPayloadBytes } = options
   if (
@@ -89,11 +92,14 @@ export function mosquitto(options: MosquittoOptions): BrokerProfile {
       { adapter: BROKER_NAME },
     )
   }
+  const endpoints = (scheme: TransportScheme) => resolveEndpoints(BROKER_NAME, scheme, options, nodes, MOSQUITTO_PORTS)
   return {
     name: BROKER_NAME,
     capabilities: maxPayloadBytes === undefined ? CAPABILITIES : { ...CAPABILITIES, maxPayloadBytes },
     refreshesCredentials: credentials !== undefined,
-    endpoint: (scheme) => resolveEndpoint(BROKER_NAME, scheme, options, MOSQUITTO_PORTS),
+    endpoint: (scheme) => endpoints(scheme)[0]!,
+    endpoints,
+    shuffleEndpoints: options.shuffle === true,
     connectOptions: profileConnectOptions(BROKER_NAME, { ...options, clientId }),
   }
 }

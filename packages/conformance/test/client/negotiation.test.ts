@@ -109,4 +109,19 @@ describe('several endpoints against real brokers', () => {
     await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' })
     expect(errors).toHaveLength(2)
   })
+
+  it('mosquitto({ nodes }) goes to the node that answers, and names it in the online state', async () => {
+    const deadPort = await freePort()
+    const { client, online } = make({
+      broker: mosquitto({
+        nodes: [
+          { host: '127.0.0.1', port: deadPort },
+          { host: '127.0.0.1', port: broker.port },
+        ],
+      }),
+      reconnect: { baseMs: 60_000 },
+    })
+    await client.connect()
+    expect(online).toEqual([expect.objectContaining({ endpoint: { host: '127.0.0.1', port: broker.port } })])
+  })
 })

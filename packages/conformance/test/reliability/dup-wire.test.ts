@@ -83,14 +83,14 @@ describe('DUP flag of a resent PUBLISH, on the wire (real Mosquitto)', () => {
     expect(String(again!.payload)).toBe(String(first!.payload))
   })
 
-  // Only the DUP flag is asserted: MQTT requires the resend on a resumed session to reuse the packet id
-  // (3.1.1 §4.4, 5.0 §4.4), which the client does not do yet; assert it here once it does.
-  it('the same on MQTT 3.1.1 with a persistent session', async () => {
+  // On a resumed session MQTT requires the resend to reuse the packet id (3.1.1 §4.4, 5.0 §4.4).
+  it('the same on MQTT 3.1.1 with a persistent session, with the original packet id', async () => {
     await start(4)
     const [first, again, ...rest] = await resentAfterLostAck({ protocolVersion: 4, session: { persistent: true } })
     expect(rest).toEqual([])
     expect(first).toMatchObject({ dup: false, qos: 1, connection: 1 })
     expect(again).toMatchObject({ dup: true, qos: 1, connection: 2 })
     expect(String(again!.payload)).toBe(String(first!.payload))
+    expect(again!.packetId).toBe(first!.packetId)
   })
 })
