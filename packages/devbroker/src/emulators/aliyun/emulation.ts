@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes'
 import type { AuthResult, BrokerEmulation, EmulationHost } from '../../emulation.js'
+import { allowed, subscriptionsOf, TOKEN_TYPES, type AuthMode, type ClientAuth, type TokenType } from './client-auth.js'
 import { createAliyunRegistry, type AliyunRegistry, type TokenRecord } from './registry.js'
 import { safeJson, sameText, sign } from './signing.js'
 import { clientIdProblem, covers, groupOf, matches, p2pTarget, resourceProblem, topicProblem } from './rules.js'
@@ -43,16 +44,6 @@ export interface AliyunEmulation extends BrokerEmulation {
   clientMode(clientId: string): AuthMode | undefined
 }
 
-type TokenType = 'R' | 'W' | 'RW'
-type AuthMode = 'Signature' | 'Token' | 'DeviceCredential'
-
-interface ClientAuth {
-  mode: AuthMode
-  tokens: Map<TokenType, TokenRecord>
-  noticed: Set<string>
-}
-
-const TOKEN_TYPES: Record<TokenType, TokenRecord['actions']> = { R: 'R', W: 'W', RW: 'R,W' }
 const MAX_SUBSCRIPTIONS = 30
 const MAX_PAYLOAD = 64 * 1024
 
@@ -290,16 +281,4 @@ export function aliyunEmulation(options: AliyunEmulationOptions): AliyunEmulatio
     },
   }
   return emulation
-}
-
-function allowed(state: ClientAuth, types: TokenType[], test: (resource: string) => boolean): boolean {
-  return types.some((type) => {
-    const record = state.tokens.get(type)
-    return record !== undefined && !record.revoked && record.expireTime > Date.now() && record.resources.some(test)
-  })
-}
-
-// aedes keeps a client's subscriptions on the instance but does not declare them in its types.
-function subscriptionsOf(client: Client): string[] {
-  return Object.keys((client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {})
 }
