@@ -3,7 +3,10 @@ import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
 import { completion, PAYLOAD, type SideClient, withTimeout } from './side.js'
 
-/** tidings through its public API: `window` loops each awaiting its publish, as a backend would write it. */
+/**
+ * tidings through its public API, driven exactly like the raw side: a window of publishes in flight, each
+ * settling through its promise where MQTT.js calls back.
+ */
 export async function tidingsSide(host: string, port: number): Promise<SideClient> {
   const make = () => createClient({ broker: mosquitto({ host, port }), transport: tcp(), reconnect: false })
   const pub = make()
@@ -24,26 +27,37 @@ export async function tidingsSide(host: string, port: number): Promise<SideClien
       const t = topics[qos]
       const finished = completion(`tidings QoS ${qos} batch`)
       let sent = 0
+      let outstanding = 0
+      let acked = 0
       let received = 0
-      let published = false
+      let pumping = false
       const check = (): void => {
-        if (received >= count && published) finished.done()
+        if (received >= count && acked >= count) finished.done()
       }
       onMessage[qos] = () => {
         received++
         onReceived(received)
         check()
       }
-      const lane = async (): Promise<void> => {
-        while (sent < count) {
-          sent++
-          await pub.publish(t, {}, PAYLOAD)
-        }
-      }
-      Promise.all(Array.from({ length: Math.min(window, count) }, lane)).then(() => {
-        published = true
+      const settled = (): void => {
+        outstanding--
+        acked++
         check()
-      }, finished.fail)
+        pump()
+      }
+      // The same pump as the raw side: at most `window` publishes in flight, the next one sent when one
+      // settles. Only the way of learning that differs: MQTT.js's callback here is the promise's `then`.
+      const pump = (): void => {
+        if (pumping) return
+        pumping = true
+        while (outstanding < window && sent < count) {
+          sent++
+          outstanding++
+          pub.publish(t, {}, PAYLOAD).then(settled, finished.fail)
+        }
+        pumping = false
+      }
+      pump()
       return finished.promise
     },
     rtt(count) {
