@@ -241,3 +241,38 @@ describe('resend after a lost connection', () => {
     await s.client.close({ force: true })
   })
 })
+
+describe('a publish whose MQTT 5 properties cannot be encoded', () => {
+  it('rejects alone with INVALID_OPTIONS, nothing written, no unhandled rejection; the next publish goes out', async () => {
+    const broker = memoryBroker(5)
+    const client = createClient({
+      broker: countingProfile({ mqtt5: true }),
+      transport: broker.transport,
+      timers: manualTimers(),
+    })
+    const connecting = client.connect()
+    const socket = await broker.nextSocket()
+    await socket.next('connect')
+    socket.connack(0)
+    await connecting
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason)
+    }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const bad = client.publish(q1, { id: 'a' }, 1, { properties: { contentType: 5 as unknown as string } })
+      await expect(bad).rejects.toMatchObject({ code: 'INVALID_OPTIONS' })
+      const good = client.publish(q1, { id: 'a' }, 2, { properties: { correlationData: new Uint8Array([1, 2]) } })
+      const packet = await socket.next('publish')
+      expect(String(packet.payload)).toBe('2')
+      expect([...(packet.properties?.correlationData ?? [])]).toEqual([1, 2])
+      socket.send({ cmd: 'puback', messageId: packet.messageId as number })
+      await good
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})
