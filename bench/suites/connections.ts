@@ -180,34 +180,41 @@ async function burst(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   const t = topic('bench/burst', bytes(), { qos: 0 })
   const payload = new Uint8Array(64)
 
-  const tidingsBurst = async (n: number): Promise<number> => {
+  /** Wall time and client CPU time (user + system) of one awaited burst, in ms. */
+  const tidingsBurst = async (n: number): Promise<{ ms: number; cpuMs: number }> => {
     const c = createClient({ broker: profile(), transport: tcp() })
     await c.connect()
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     await Promise.all(Array.from({ length: n }, () => c.publish(t, {}, payload)))
+    const cpu = process.cpuUsage(cpu0)
     const ms = performance.now() - t0
     await c.close()
-    return ms
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 }
   }
-  const rawBurst = async (n: number, limitMs: number): Promise<number | null> => {
+  const rawBurst = async (n: number, limitMs: number): Promise<{ ms: number; cpuMs: number } | null> => {
     const c = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 5 })
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     let done = 0
     const buf = Buffer.from(payload)
     for (let i = 0; i < n; i++)
       c.publish('bench/burst', buf, { qos: 0 }, () => {
         done++
       })
-    let ms: number | null
+    let out: { ms: number; cpuMs: number } | null
     try {
       await until(() => done >= n, limitMs, 'raw burst')
-      ms = performance.now() - t0
+      const cpu = process.cpuUsage(cpu0)
+      out = { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 }
     } catch {
-      ms = null
+      out = null
     }
     await c.endAsync(true)
-    return ms
+    return out
   }
+  // A warm-up burst first: the first one also pays for compiling the publish path.
+  await tidingsBurst(small)
   const ts = await tidingsBurst(small)
   const tl = await tidingsBurst(large)
   const rs = await rawBurst(small, 60_000)
@@ -215,11 +222,14 @@ async function burst(ctx: Parameters<BenchSuite>[0]): Promise<BenchRow[]> {
   await broker.close()
   return [
     {
-      name: `awaited QoS 0 burst: time of ${large / 1000}k ÷ time of ${small / 1000}k`,
+      // Client CPU, not wall time: a QoS 0 publish resolves once the socket took its bytes, so a burst larger
+      // than the kernel's socket buffers waits for the broker to read them, and its wall time measures the
+      // broker. The client's own cost per publish is what must stay flat.
+      name: `awaited QoS 0 burst: client CPU of ${large / 1000}k ÷ client CPU of ${small / 1000}k`,
       unit: '×',
-      raw: rs !== null && rl !== null ? (rl / rs) * 5 : null,
-      tidings: tl / ts,
-      note: `tidings: ${small / 1000}k awaited publishes in ${ts.toFixed(0)} ms, ${large / 1000}k in ${tl.toFixed(0)} ms (target ≤ 12×). Raw MQTT.js with per-publish callbacks: ${small / 1000}k in ${rs?.toFixed(0) ?? '> 60000'} ms, ${(small * 2) / 1000}k in ${rl?.toFixed(0) ?? '> 30000'} ms (its ratio column extrapolates 2× to 10× linearly, which flatters it).`,
+      raw: rs !== null && rl !== null ? (rl.cpuMs / rs.cpuMs) * 5 : null,
+      tidings: tl.cpuMs / ts.cpuMs,
+      note: `tidings: ${small / 1000}k awaited publishes in ${ts.ms.toFixed(0)} ms (${ts.cpuMs.toFixed(0)} ms CPU), ${large / 1000}k in ${tl.ms.toFixed(0)} ms (${tl.cpuMs.toFixed(0)} ms CPU; target ≤ 12×; the wall time of the large burst includes waiting for the broker to read ${((large * 75) / 1e6).toFixed(0)} MB). Raw MQTT.js with per-publish callbacks: ${small / 1000}k in ${rs ? `${rs.ms.toFixed(0)} ms (${rs.cpuMs.toFixed(0)} ms CPU)` : '> 60000 ms'}, ${(small * 2) / 1000}k in ${rl ? `${rl.ms.toFixed(0)} ms (${rl.cpuMs.toFixed(0)} ms CPU)` : '> 30000 ms'} (its ratio column extrapolates 2× to 10× linearly, which flatters it).`,
     },
   ]
 }
