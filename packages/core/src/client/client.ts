@@ -1,3 +1,4 @@
+import type { IPublishPacket } from 'mqtt'
 import type { BrokerProfile, ConnectCredentials } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
@@ -16,9 +17,9 @@ import {
 import { Emitter } from './emitter.js'
 import { incomingTopicError } from './incoming-topic.js'
 import { endWithin } from './liveness.js'
-import { holdCounter, resumeWatch, type ResumeWatch } from './resume.js'
+import { holdCounter, ResumeWatch, type ResumeHost } from './resume.js'
 import { nativeTimers } from './timers.js'
-import { openConnection, type ConnectionHandlers, type MqttConnection } from './mqtt-engine.js'
+import { openConnection, type ConnectionHandlers, type ConnectionOutcome, type MqttConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
 import { notConnected, retryRule } from './retry.js'
@@ -47,7 +48,10 @@ export function createClient(options: ClientOptions): TidingsClient {
  * The client: runs the connection cycle's effects ({@link transition} decides them) and wires the
  * engine, the outbox and the subscriber together. Subscribing, streams and waits are in {@link Facade}.
  */
-class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost, SessionHost {
+class Client
+  extends Facade
+  implements TidingsClient, OutboxHost, SubscriberHost, SessionHost, ResumeHost, ConnectionHandlers
+{
   protected readonly events = new Emitter<ClientEvents>()
   readonly subscriber: Subscriber
   protected readonly timers: Timers
@@ -83,8 +87,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     this.timers = options.timers ?? nativeTimers
     this.outbox = new Outbox(this, options.offlineQueueLimit ?? 1000, options.offlineQueueBytes ?? 8 * 1024 * 1024)
     this.subscriber = new Subscriber(this)
-    const host = { live: () => this.live(), connection: () => this.connection, resume: () => this.reconnect() }
-    this.resume = resumeWatch(host, this.timers, options.transport.lifecycle, this.detach)
+    this.resume = new ResumeWatch(this, this.timers, options.transport.lifecycle, this.detach)
   }
 
   get state(): ClientState {
@@ -189,9 +192,7 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
   private dial(credentials: ConnectCredentials): void {
     const engine = { client: this.options, protocolVersion: this.plan.version() }
     const open = () => openTransport(this.options, (nodes) => this.plan.pick(nodes))
-    const handlers = this.handlers(() => connection, credentials)
-    const connection = openConnection(engine, credentials, open, handlers)
-    this.connection = connection
+    this.connection = openConnection(engine, credentials, open, this)
   }
 
   /** An attempt failed before CONNACK: 3.1.1 or the next node at once, else the cycle decides. */
@@ -203,34 +204,35 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
     if (this.conn.attempting) this.dial(login)
   }
 
-  private handlers(self: () => MqttConnection, credentials: ConnectCredentials): ConnectionHandlers {
-    const mine = (): boolean => this.connection === self()
-    return {
-      online: (sessionPresent) => {
-        if (!mine()) return
-        this.resume.online()
-        this.plan.online()
-        this.dispatch({ type: 'online', sessionPresent })
-      },
-      message: (topic, payload, packet) => {
-        // Never dispatched when invalid: a handler would get params the broker could not have routed.
-        const refused = incomingTopicError(this.adapter, topic)
-        if (refused) return this.reportError(refused)
-        if (this.subscriber.registry.dispatch(topic, payload, packet) || this.subscriber.beingUnsubscribed(topic))
-          return
-        this.reportError(unmatchedMessage(this.adapter, topic))
-      },
-      error: (error) => mine() && this.reportError(error),
-      closed: ({ wasOnline, error, close }) => {
-        if (!mine()) return
-        this.connection = undefined
-        if (!wasOnline) return this.attemptFailed(error, close, credentials)
-        this.outbox.connectionLost()
-        this.subscriber.connectionLost()
-        const resumed = this.resume.lostOnResume()
-        this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })
-      },
-    }
+  // --- what a connection reports (see ConnectionHandlers); reports of a replaced connection are ignored ---
+
+  connectionOnline(connection: MqttConnection, sessionPresent: boolean): void {
+    if (this.connection !== connection) return
+    this.resume.online()
+    this.plan.online()
+    this.dispatch({ type: 'online', sessionPresent })
+  }
+
+  connectionMessage(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
+    // Never dispatched when invalid: a handler would get params the broker could not have routed.
+    const refused = incomingTopicError(this.adapter, topic)
+    if (refused) return this.reportError(refused)
+    if (this.subscriber.registry.dispatch(topic, payload, packet) || this.subscriber.beingUnsubscribed(topic)) return
+    this.reportError(unmatchedMessage(this.adapter, topic))
+  }
+
+  connectionError(connection: MqttConnection, error: TidingsError): void {
+    if (this.connection === connection) this.reportError(error)
+  }
+
+  connectionClosed(connection: MqttConnection, { wasOnline, error, close }: ConnectionOutcome): void {
+    if (this.connection !== connection) return
+    this.connection = undefined
+    if (!wasOnline) return this.attemptFailed(error, close, connection.credentials)
+    this.outbox.connectionLost()
+    this.subscriber.connectionLost()
+    const resumed = this.resume.lostOnResume()
+    this.dispatch({ type: 'lost', error: connectionLost(this.adapter, error, close), close, resumed })
   }
 
   /** Stops trying: rejects connect() callers, queued publishes and pending subscriptions. */
@@ -277,6 +279,10 @@ class Client extends Facade implements TidingsClient, OutboxHost, SubscriberHost
 
   hold(): () => void {
     return this.holds.hold()
+  }
+
+  currentConnection(): MqttConnection | undefined {
+    return this.connection
   }
 
   reconnect(): void {
