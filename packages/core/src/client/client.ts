@@ -15,7 +15,6 @@ import {
   type ConnectionRules,
 } from './connection.js'
 import { Emitter } from './emitter.js'
-import { incomingTopicError } from './incoming-topic.js'
 import { endWithin } from './liveness.js'
 import { holdCounter, ResumeWatch, type ResumeHost } from './resume.js'
 import { nativeTimers } from './timers.js'
@@ -23,7 +22,7 @@ import { openConnection, type ConnectionHandlers, type ConnectionOutcome, type M
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
 import { notConnected, retryRule } from './retry.js'
-import { Subscriber, unmatchedMessage, type SubscriberHost } from './subscriber.js'
+import { Subscriber, type SubscriberHost } from './subscriber.js'
 import { checkClientOptions, fetchCredentials, openTransport } from './transport.js'
 import { Facade } from './facade.js'
 import type { ClientEvents, ClientOptions, ClientState, PublishOptions, TidingsClient, Timers } from './types.js'
@@ -73,11 +72,16 @@ class Client
   private attached = false
   private readonly detach: Array<() => void> = []
   private readonly resume: ResumeWatch
+  readonly broker: BrokerProfile
+  /** The profile's name, for error messages. */
+  readonly adapter: string
 
   constructor(protected readonly options: ClientOptions) {
     super()
     checkClientOptions(options)
     const { broker } = options
+    this.broker = broker
+    this.adapter = broker.name
     this.plan = attemptPlan(pinnedVersion(broker, options.protocolVersion), broker.shuffleEndpoints === true)
     this.rules = {
       retry: retryRule(options.reconnect),
@@ -214,11 +218,7 @@ class Client
   }
 
   connectionMessage(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
-    // Never dispatched when invalid: a handler would get params the broker could not have routed.
-    const refused = incomingTopicError(this.adapter, topic)
-    if (refused) return this.reportError(refused)
-    if (this.subscriber.registry.dispatch(topic, payload, packet) || this.subscriber.beingUnsubscribed(topic)) return
-    this.reportError(unmatchedMessage(this.adapter, topic))
+    this.subscriber.receive(topic, payload, packet)
   }
 
   connectionError(connection: MqttConnection, error: TidingsError): void {
@@ -255,14 +255,6 @@ class Client
   }
 
   // --- what the outbox, the subscriber and a profile's session see of the client ---
-
-  get adapter(): string {
-    return this.options.broker.name
-  }
-
-  get broker(): BrokerProfile {
-    return this.options.broker
-  }
 
   get protocolVersion(): 4 | 5 {
     return this.plan.version()

@@ -1,9 +1,11 @@
+import type { IPublishPacket } from 'mqtt'
 import type { BrokerProfile } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic } from '../topic/template.js'
 import { topicMatches } from '../topic/trie.js'
 import { checkSubscriptionQuota, subscriptionFilter } from './capabilities.js'
 import type { MqttConnection } from './mqtt-engine.js'
+import { incomingTopicError } from './incoming-topic.js'
 import { fromMqttError } from './mqtt-errors.js'
 import { ackReason } from './reason-codes.js'
 import { SubscriptionRegistry, settle, type Entry, type FilterGroup } from './subscriptions.js'
@@ -138,6 +140,19 @@ export class Subscriber {
       finish()
     })
     await done
+  }
+
+  /**
+   * Delivers a message the broker sent. A topic name the broker must not have sent is refused, never
+   * dispatched (a handler would get params the broker could not have routed); a message nothing matches is
+   * reported. Either goes to the client's `error` event.
+   */
+  receive(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
+    const adapter = this.host.broker.name
+    const refused = incomingTopicError(adapter, topic)
+    if (refused) return this.host.reportError(refused)
+    if (this.registry.dispatch(topic, payload, packet) || this.beingUnsubscribed(topic)) return
+    this.host.reportError(unmatchedMessage(adapter, topic))
   }
 
   /** True while a filter `topic` matches awaits its UNSUBACK: until then the broker may still deliver on it. */
