@@ -1,7 +1,7 @@
 import type { Codec } from '../codecs.js'
 import { utf8Bytes } from '../encoding.js'
 import { TidingsError } from '../errors.js'
-import { redactText } from '../server/redact.js'
+import { redactText } from '../redact.js'
 import type { Topic } from '../topic/template.js'
 import type { EntryRequest } from './subscriber.js'
 import type { PublishOptions, Timers } from './types.js'

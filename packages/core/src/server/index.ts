@@ -8,7 +8,7 @@
  */
 export { checkCredentialRequest, type CredentialRequestLimits } from './credential-request.js'
 export { defineServerPublisher, type RawServerPublish } from './server-publisher.js'
-export { MAX_ERROR_BODY, redactText, redactUrl } from './redact.js'
+export { MAX_ERROR_BODY, redactText, redactUrl } from '../redact.js'
 export {
   assertGrantFilter,
   assertIdentifier,
