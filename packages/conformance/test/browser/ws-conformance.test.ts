@@ -13,7 +13,7 @@ for (const protocolVersion of [5, 4] as const) {
     const [user, password] = Object.entries(broker.users)[0]!
     const on = (pw: string) => mosquitto({ host: broker.host, port: broker.wsAuthPort, username: user, password: pw })
     return {
-      capabilities: { retain: true, qos2: true },
+      capabilities: { retain: true, qos2: true, persistentSession: true },
       client: () => ({ broker: on(password), transport: websocket({ WebSocket }), protocolVersion }),
       badClient: () => ({ broker: on(`${password}-wrong`), transport: websocket({ WebSocket }), protocolVersion }),
       dropConnections: () => broker.restart(),
@@ -25,7 +25,7 @@ for (const protocolVersion of [5, 4] as const) {
 describeConformance('devbroker over ws, MQTT 3.1.1', async () => {
   const broker = await startDevBroker({ users: { ann: 'ann-pw' } })
   return {
-    capabilities: { retain: true, qos2: true },
+    capabilities: { retain: true, qos2: true, persistentSession: true },
     client: () => ({
       broker: broker.profile({ username: 'ann', password: 'ann-pw' }),
       transport: websocket({ WebSocket }),
