@@ -4,6 +4,7 @@ import { resolveSettings, withConnectionOptions, type ConnectionFlags } from '..
 import { openClient } from '../connection/open.js'
 import { encodePayload, parseFormat, payloadText, payloadValue } from '../output/payload.js'
 import type { Io } from './sub.js'
+import { listenUntil } from './listen-until.js'
 import { collect, parseCount, parseParams, parseQos, parseSeconds, topicArg } from './topic-arg.js'
 
 interface RespondFlags extends ConnectionFlags {
@@ -55,14 +56,9 @@ async function respond(text: string, flags: RespondFlags, io: Io): Promise<void>
   // Replies go to the topic each requester names; a minted grant covers tidings' default reply topics.
   const { client } = await openClient(settings, { subscribe: [filter], publish: ['tidings/reply/#'] })
   let answered = 0
-  let finish: (error?: unknown) => void = () => {}
-  const done = new Promise<void>((resolve, reject) => {
-    finish = (error) => (error ? reject(error) : resolve())
-  })
+  const listening = listenUntil(client, { count, timeout, noun: 'requests', arrived: () => answered })
+  const { finish } = listening
   client.on('error', (error) => io.err(io.errStyle.yellow(`warning ${error.code}: ${error.message}`)))
-  client.on('state', (state) => {
-    if (state === 'offline') finish(new TidingsError('CONNECTION_LOST', 'the connection to the broker was lost'))
-  })
   await client.respond(
     definition,
     arg.params,
@@ -84,21 +80,9 @@ async function respond(text: string, flags: RespondFlags, io: Io): Promise<void>
     { qos, ...(flags.share !== undefined ? { share: flags.share } : {}) },
   )
   io.err(io.errStyle.dim(`answering requests on ${filter}`))
-  const timer = timeout
-    ? setTimeout(() => {
-        if (count === undefined) finish()
-        else finish(new TidingsError('TIMEOUT', `${answered} of ${count} requests arrived within ${timeout} s`))
-      }, timeout * 1000)
-    : undefined
-  const stop = () => finish()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
   try {
-    await done
+    await listening.ended()
   } finally {
-    clearTimeout(timer)
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
     // Not forced: replies still awaiting their PUBACK get the close timeout to be acknowledged.
     await client.close()
   }

@@ -4,6 +4,7 @@ import { resolveSettings, withConnectionOptions, type ConnectionFlags } from '..
 import { openClient } from '../connection/open.js'
 import { parseFormat, payloadText, payloadValue } from '../output/payload.js'
 import type { Style } from '../output/style.js'
+import { listenUntil } from './listen-until.js'
 import { collect, parseCount, parseParams, parseQos, parseSeconds, topicArg } from './topic-arg.js'
 
 interface SubFlags extends ConnectionFlags {
@@ -55,10 +56,8 @@ async function subscribe(text: string, flags: SubFlags, io: Io): Promise<void> {
     throw new TidingsError('UNSUPPORTED', `${name} does not support QoS 2; the subscription would be downgraded`)
   }
   let received = 0
-  let finish: (error?: unknown) => void = () => {}
-  const done = new Promise<void>((resolve, reject) => {
-    finish = (error) => (error ? reject(error) : resolve())
-  })
+  const listening = listenUntil(client, { count, timeout, noun: 'messages', arrived: () => received })
+  const { finish } = listening
   const show = (topicName: string, payload: Uint8Array, meta?: { qos: number; retain: boolean; params: object }) => {
     if (count !== undefined && received >= count) return
     received++
@@ -78,30 +77,15 @@ async function subscribe(text: string, flags: SubFlags, io: Io): Promise<void> {
     if (count !== undefined && received >= count) finish()
   }
   client.on('error', (error) => io.err(io.errStyle.yellow(`warning ${error.code}: ${error.message}`)))
-  client.on('state', (state) => {
-    if (state === 'offline') finish(new TidingsError('CONNECTION_LOST', 'the connection to the broker was lost'))
-  })
   if (arg.kind === 'filter') {
     await session().subscribeRaw(arg.filter, (payload, topicName) => show(topicName, payload), { qos })
   } else {
     await client.subscribe(arg.topic, arg.params, (payload, meta) => show(meta.topic, payload, meta), { qos })
   }
   io.err(io.errStyle.dim(`subscribed to ${filter}`))
-  const timer = timeout
-    ? setTimeout(() => {
-        if (count === undefined) finish()
-        else finish(new TidingsError('TIMEOUT', `${received} of ${count} messages arrived within ${timeout} s`))
-      }, timeout * 1000)
-    : undefined
-  const stop = () => finish()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
   try {
-    await done
+    await listening.ended()
   } finally {
-    clearTimeout(timer)
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
     await client.close({ force: true })
   }
 }
