@@ -1,5 +1,5 @@
 import { connectAsync } from 'mqtt'
-import { completion, PAYLOAD, type SideClient, withTimeout } from './side.js'
+import { PAYLOAD, type SideClient, windowedBatch, withTimeout } from './side.js'
 
 /** Raw MQTT.js: publish callbacks drive the window, as a backend written against MQTT.js would. */
 export async function rawSide(url: string): Promise<SideClient> {
@@ -19,42 +19,13 @@ export async function rawSide(url: string): Promise<SideClient> {
   return {
     batch(qos, count, window, onReceived) {
       const name = `bench/cb/raw/q${qos}`
-      const finished = completion(`raw QoS ${qos} batch`)
-      let sent = 0
-      let outstanding = 0
-      let acked = 0
-      let received = 0
-      let pumping = false
-      const check = (): void => {
-        if (received >= count && acked >= count) finished.done()
-      }
-      const settled = (error?: Error): void => {
-        if (error) return finished.fail(error)
-        outstanding--
-        acked++
-        check()
-        pump()
-      }
-      // MQTT.js calls a QoS 0 callback synchronously when the socket took the packet: the flag turns that
-      // re-entry into another turn of the loop instead of a recursion as deep as the batch.
-      const pump = (): void => {
-        if (pumping) return
-        pumping = true
-        while (outstanding < window && sent < count) {
-          sent++
-          outstanding++
-          pub.publish(name, buf, { qos }, settled)
-        }
-        pumping = false
-      }
+      const batch = windowedBatch(`raw QoS ${qos} batch`, count, window, onReceived, (settled) =>
+        pub.publish(name, buf, { qos }, settled),
+      )
       onMessage = (topic) => {
-        if (topic !== name) return
-        received++
-        onReceived(received)
-        check()
+        if (topic === name) batch.received()
       }
-      pump()
-      return finished.promise
+      return batch.promise
     },
     rtt(count) {
       return withTimeout('raw round trips', async () => {

@@ -38,6 +38,58 @@ export function completion(what: string): { promise: Promise<void>; done(): void
   }
 }
 
+/**
+ * The batch both sides run, so they are driven the same way: at most `window` publishes outstanding, the
+ * next one sent when one settles; done once every publish settled and the subscriber got every message.
+ * `send` publishes one message and calls `settled` when it settled (with the error, if it failed).
+ * Returns the batch's promise and the subscriber's `received()` to call for each message.
+ */
+export function windowedBatch(
+  what: string,
+  count: number,
+  window: number,
+  onReceived: (received: number) => void,
+  send: (settled: (error?: unknown) => void) => void,
+): { promise: Promise<void>; received(): void } {
+  const finished = completion(what)
+  let sent = 0
+  let outstanding = 0
+  let acked = 0
+  let received = 0
+  let pumping = false
+  const check = (): void => {
+    if (received >= count && acked >= count) finished.done()
+  }
+  const settled = (error?: unknown): void => {
+    if (error) return finished.fail(error)
+    outstanding--
+    acked++
+    check()
+    pump()
+  }
+  // MQTT.js calls a QoS 0 callback synchronously when the socket took the packet: the flag turns that
+  // re-entry into another turn of the loop instead of a recursion as deep as the batch.
+  const pump = (): void => {
+    if (pumping) return
+    pumping = true
+    while (outstanding < window && sent < count) {
+      sent++
+      outstanding++
+      send(settled)
+    }
+    pumping = false
+  }
+  pump()
+  return {
+    promise: finished.promise,
+    received() {
+      received++
+      onReceived(received)
+      check()
+    },
+  }
+}
+
 /** Runs `fn`, rejecting after {@link BATCH_TIMEOUT_MS} (one timer for a whole round, not one per message). */
 export async function withTimeout<T>(what: string, fn: () => Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -1,7 +1,7 @@
 import { bytes, createClient, topic } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
-import { completion, PAYLOAD, type SideClient, withTimeout } from './side.js'
+import { PAYLOAD, type SideClient, windowedBatch, withTimeout } from './side.js'
 
 /**
  * tidings through its public API, driven exactly like the raw side: a window of publishes in flight, each
@@ -25,40 +25,12 @@ export async function tidingsSide(host: string, port: number): Promise<SideClien
   return {
     batch(qos, count, window, onReceived) {
       const t = topics[qos]
-      const finished = completion(`tidings QoS ${qos} batch`)
-      let sent = 0
-      let outstanding = 0
-      let acked = 0
-      let received = 0
-      let pumping = false
-      const check = (): void => {
-        if (received >= count && acked >= count) finished.done()
-      }
-      onMessage[qos] = () => {
-        received++
-        onReceived(received)
-        check()
-      }
-      const settled = (): void => {
-        outstanding--
-        acked++
-        check()
-        pump()
-      }
-      // The same pump as the raw side: at most `window` publishes in flight, the next one sent when one
-      // settles. Only the way of learning that differs: MQTT.js's callback here is the promise's `then`.
-      const pump = (): void => {
-        if (pumping) return
-        pumping = true
-        while (outstanding < window && sent < count) {
-          sent++
-          outstanding++
-          pub.publish(t, {}, PAYLOAD).then(settled, finished.fail)
-        }
-        pumping = false
-      }
-      pump()
-      return finished.promise
+      // Only the way of learning that a publish settled differs from the raw side: the promise's `then`.
+      const batch = windowedBatch(`tidings QoS ${qos} batch`, count, window, onReceived, (settled) => {
+        pub.publish(t, {}, PAYLOAD).then(settled, settled)
+      })
+      onMessage[qos] = () => batch.received()
+      return batch.promise
     },
     rtt(count) {
       return withTimeout('tidings round trips', async () => {
