@@ -1,44 +1,19 @@
-import { createClient, type ClientOptions, type TidingsClient, type TidingsError } from '@tidings/core'
-import { mosquitto } from '@tidings/mosquitto'
-import { tcp } from '@tidings/transport-node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
+import type { TidingsError } from '@tidings/core'
+import { describe, expect, it } from 'vitest'
+import { freePort } from '../../src/fixtures/index.js'
+import { mosquittoBehindProxy } from './behind-proxy.js'
 
 // Against a real Mosquitto behind the fault proxy (loopback): how a cut connection and a refused one are reported.
 describe('cut versus refused (real Mosquitto)', () => {
-  let broker: MosquittoFixture
-  let relay: FaultProxy
-  const clients: TidingsClient[] = []
-  const make = (port: number, options: Partial<ClientOptions> = {}): TidingsClient => {
-    const client = createClient({
-      broker: mosquitto({ host: '127.0.0.1', port }),
-      transport: tcp(),
-      reconnect: { baseMs: 50, capMs: 200 },
-      ...options,
-    })
-    clients.push(client)
-    return client
-  }
-
-  beforeAll(async () => {
-    broker = await spawnMosquitto()
-    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
-  })
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
-  })
-  afterAll(async () => {
-    await relay?.close()
-    await broker?.close()
-  })
+  const env = mosquittoBehindProxy('errors', {}, { silent: false })
+  const { make } = env
 
   it('a reset of a live connection is CONNECTION_LOST, with the socket error as cause, and reconnects', async () => {
-    const client = make(relay.port)
+    const client = make(env.relay.port)
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    relay.cut('rst')
+    env.relay.cut('rst')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]).toMatchObject({ code: 'CONNECTION_LOST' })
     expect((errors[0]!.cause as { code?: string }).code).toBe('ECONNRESET')
@@ -51,12 +26,12 @@ describe('cut versus refused (real Mosquitto)', () => {
   })
 
   it('garbage from the broker side closes the connection with PROTOCOL_ERROR, and the client reconnects', async () => {
-    const client = make(relay.port)
+    const client = make(env.relay.port)
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    const before = relay.connections().length
-    relay.inject(Buffer.from('garbage!'), 'toClient')
+    const before = env.relay.connections().length
+    env.relay.inject(Buffer.from('garbage!'), 'toClient')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR' })
     await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')
@@ -64,11 +39,11 @@ describe('cut versus refused (real Mosquitto)', () => {
   })
 
   it('a PUBLISH header announcing 200 MB ends the connection before its body is read', async () => {
-    const client = make(relay.port, { maxPacketBytes: 64 * 1024 })
+    const client = make(env.relay.port, { maxPacketBytes: 64 * 1024 })
     const errors: TidingsError[] = []
     client.on('error', (e) => errors.push(e))
     await client.connect()
-    relay.inject(Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f), 'toClient')
+    env.relay.inject(Uint8Array.of(0x30, 0x80, 0xb4, 0xae, 0x5f), 'toClient')
     await expect.poll(() => errors.length, { timeout: 3000 }).toBeGreaterThan(0)
     expect(errors[0]!.message).toContain('maxPacketBytes')
     await expect.poll(() => client.state, { timeout: 3000 }).toBe('online')

@@ -1,8 +1,6 @@
-import { createClient, json, topic, type ClientOptions, type TidingsClient } from '@tidings/core'
-import { mosquitto } from '@tidings/mosquitto'
-import { tcp } from '@tidings/transport-node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { spawnMosquitto, startFaultProxy, type FaultProxy, type MosquittoFixture } from '../../src/fixtures/index.js'
+import { json, topic } from '@tidings/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { mosquittoBehindProxy } from './behind-proxy.js'
 
 // QoS 2 publishes whose connection is reset in the middle of their exchange, against a real Mosquitto
 // with a persistent session. The proxy holds every chunk for DELAY_MS, so a reset after one delay lands
@@ -14,34 +12,9 @@ const DELAY_MS = 150
 const COUNT = 10
 
 describe('QoS 2 across a reset mid-exchange, resumed session (real Mosquitto)', () => {
-  let broker: MosquittoFixture
-  let relay: FaultProxy
-  const clients: TidingsClient[] = []
-  let n = 0
-  const make = (port: number, options: Partial<ClientOptions> = {}): TidingsClient => {
-    const client = createClient({
-      broker: mosquitto({ host: '127.0.0.1', port, clientId: `qos2-resume-${process.pid}-${++n}` }),
-      transport: tcp(),
-      reconnect: { baseMs: 100, capMs: 200 },
-      ...options,
-    })
-    client.on('error', () => {})
-    clients.push(client)
-    return client
-  }
-
-  beforeAll(async () => {
-    broker = await spawnMosquitto()
-    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
-  })
-  afterEach(async () => {
-    relay.delay(0)
-    await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
-  })
-  afterAll(async () => {
-    await relay?.close()
-    await broker?.close()
-  })
+  const env = mosquittoBehindProxy('qos2-resume', { reconnect: { baseMs: 100, capMs: 200 } })
+  const { make } = env
+  afterEach(() => env.relay.delay(0))
 
   for (const protocolVersion of [4, 5] as const) {
     for (const [phase, delays] of [
@@ -51,23 +24,23 @@ describe('QoS 2 across a reset mid-exchange, resumed session (real Mosquitto)', 
       it(`MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}: reset ${phase}: each message arrives once, in order`, async () => {
         const t = topic(`qos2-resume/${protocolVersion}/{phase}`, json<number>(), { qos: 2 })
         const params = { phase: phase.replace(' ', '-') }
-        const sub = make(broker.port, { protocolVersion })
+        const sub = make(env.broker.port, { protocolVersion })
         await sub.connect()
         const got: number[] = []
         await sub.subscribe(t, params, (v) => void got.push(v))
-        const pub = make(relay.port, { protocolVersion, session: { persistent: true, expirySeconds: 60 } })
+        const pub = make(env.relay.port, { protocolVersion, session: { persistent: true, expirySeconds: 60 } })
         await pub.connect()
-        relay.delay(DELAY_MS)
+        env.relay.delay(DELAY_MS)
         const sent = Array.from({ length: COUNT }, (_, i) => pub.publish(t, params, i + 1))
         await new Promise((r) => setTimeout(r, DELAY_MS * delays))
-        expect(relay.cut('rst')).toBe(1)
-        relay.delay(0)
+        expect(env.relay.cut('rst')).toBe(1)
+        env.relay.delay(0)
         await Promise.all(sent)
         await expect.poll(() => got.length, { timeout: 3000 }).toBe(COUNT)
         // Anything delivered twice would arrive within this window.
         await new Promise((r) => setTimeout(r, 300))
         expect(got).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1))
-        expect(relay.stats().accepted).toBeGreaterThanOrEqual(2)
+        expect(env.relay.stats().accepted).toBeGreaterThanOrEqual(2)
       })
     }
   }

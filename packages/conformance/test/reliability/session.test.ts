@@ -1,50 +1,22 @@
-import { createClient, json, topic, type ClientOptions, type TidingsClient } from '@tidings/core'
-import { mosquitto } from '@tidings/mosquitto'
-import { tcp } from '@tidings/transport-node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { spawnMosquitto, type MosquittoFixture } from '../../src/fixtures/index.js'
-import { startFaultProxy, type FaultProxy } from '../../src/fixtures/index.js'
+import { json, topic, type ClientOptions } from '@tidings/core'
+import { describe, expect, it } from 'vitest'
+import { mosquittoBehindProxy } from './behind-proxy.js'
 
 // Persistent sessions against a real Mosquitto: messages published while the subscriber is away arrive.
 describe('persistent sessions (real Mosquitto)', () => {
-  let broker: MosquittoFixture
-  let relay: FaultProxy
-  const clients: TidingsClient[] = []
+  const env = mosquittoBehindProxy('session', { reconnect: { baseMs: 300, capMs: 400 } })
+  const { make } = env
   const t = topic('session/{id}', json<number>(), { qos: 1 })
-  let n = 0
-  const make = (port: number, options: Partial<ClientOptions> = {}): TidingsClient => {
-    const client = createClient({
-      broker: mosquitto({ host: '127.0.0.1', port, clientId: `session-${process.pid}-${++n}` }),
-      transport: tcp(),
-      reconnect: { baseMs: 300, capMs: 400 },
-      ...options,
-    })
-    client.on('error', () => {})
-    clients.push(client)
-    return client
-  }
-
-  beforeAll(async () => {
-    broker = await spawnMosquitto()
-    relay = await startFaultProxy({ target: { host: '127.0.0.1', port: broker.port } })
-  })
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close({ force: true })))
-  })
-  afterAll(async () => {
-    await relay?.close()
-    await broker?.close()
-  })
 
   async function publishedWhileAway(options: Partial<ClientOptions>): Promise<number[]> {
-    const sub = make(relay.port, options)
+    const sub = make(env.relay.port, options)
     await sub.connect()
     const got: number[] = []
     await sub.subscribe(t, { id: 'a' }, (v) => void got.push(v))
-    const pub = make(broker.port)
+    const pub = make(env.broker.port)
     await pub.connect()
     const offline = new Promise<void>((resolve) => sub.on('state', (s) => s === 'reconnecting' && resolve()))
-    relay.cut('rst')
+    env.relay.cut('rst')
     await offline
     // The subscriber is away (its backoff is at least 300 ms): these are published meanwhile.
     await Promise.all([1, 2, 3, 4, 5].map((i) => pub.publish(t, { id: 'a' }, i)))
