@@ -102,6 +102,27 @@ const unusedModules = {
     build.onResolve({ filter: /^\.\/is-browser$/ }, (args) =>
       /[\\/]mqtt[\\/]/.test(args.importer) ? { path: shim('is-browser.js') } : undefined,
     )
+    build.onResolve({ filter: /^\.\/get-timer$/ }, (args) =>
+      /[\\/]mqtt[\\/]/.test(args.importer) ? { path: shim('mqtt-get-timer.cjs') } : undefined,
+    )
+    build.onResolve({ filter: /^\.\/auth$/ }, (args) =>
+      /[\\/]mqtt[\\/]build[\\/]lib[\\/]handlers[\\/]/.test(args.importer)
+        ? { path: shim('mqtt-auth-handler.cjs') }
+        : undefined,
+    )
+    // mqtt-packet's parser keeps its bytes in `bl()`, a BufferList that is also a Duplex stream; the parser
+    // only uses the list, so it gets the list alone.
+    build.onResolve({ filter: /^bl$/ }, (args) =>
+      /mqtt-packet/.test(args.importer) ? { path: args.resolveDir, namespace: 'buffer-list-only' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'buffer-list-only' }, async (args) => {
+      const list = await build.resolve('bl/BufferList.js', { kind: 'require-call', resolveDir: args.path })
+      return {
+        contents: `const BufferList = require(${JSON.stringify(list.path)})\nmodule.exports = function bl() { return new BufferList() }`,
+        resolveDir: args.path,
+        loader: 'js',
+      }
+    })
     build.onResolve({ filter: /^\.\/(from|add-abort-signal)$/ }, (args) =>
       /readable-stream/.test(args.importer) ? { path: args.path, namespace: 'unused-stream-helper' } : undefined,
     )

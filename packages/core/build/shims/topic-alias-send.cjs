@@ -17,4 +17,6 @@ class TopicAliasSend {
   }
   clear() {}
 }
+// MQTT.js loads it through TypeScript's `__importDefault`, which takes `default` only from an ES module.
+Object.defineProperty(exports, '__esModule', { value: true })
 exports.default = TopicAliasSend

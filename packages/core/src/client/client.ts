@@ -1,4 +1,3 @@
-import type { IPublishPacket } from 'mqtt'
 import type { BrokerProfile, ConnectCredentials } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic, TopicParams } from '../topic/template.js'
@@ -18,7 +17,8 @@ import { Emitter } from './emitter.js'
 import { endWithin } from './liveness.js'
 import { holdCounter, ResumeWatch, type ResumeHost } from './resume.js'
 import { nativeTimers } from './timers.js'
-import { openConnection, type ConnectionHandlers, type ConnectionOutcome, type MqttConnection } from './mqtt-engine.js'
+import type { ConnectionHandlers, ConnectionOutcome, IncomingMeta, MqttConnection } from './connection-contract.js'
+import { openConnection } from './mqtt-engine.js'
 import { Outbox, type OutboxHost } from './outbox.js'
 import { sessionFor, type SessionHost } from './profile-session.js'
 import { notConnected, retryRule } from './retry.js'
@@ -217,8 +217,8 @@ class Client
     this.dispatch({ type: 'online', sessionPresent })
   }
 
-  connectionMessage(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
-    this.subscriber.receive(topic, payload, packet)
+  connectionMessage(topic: string, payload: Uint8Array, meta: IncomingMeta): void {
+    this.subscriber.receive(topic, payload, meta)
   }
 
   connectionError(connection: MqttConnection, error: TidingsError): void {

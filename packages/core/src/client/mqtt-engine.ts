@@ -4,12 +4,23 @@ import type { ConnectCredentials, TransportStream } from '../contracts.js'
 import type { TidingsError } from '../errors.js'
 import type { CloseInfo } from '../transport/socket-stream.js'
 import { classifyError, connackRefusal, isConnectionClosed } from './mqtt-errors.js'
-import { packetGuard } from './packet-guard.js'
-import type { ClientOptions } from './types.js'
+import { pubacks, readAck, readPublish } from './incoming-wire.js'
+import { ParserFacingStream, type ParserInput } from './mqtt-stream.js'
+import { PacketReader, type PacketRoutes } from './packet-reader.js'
 import { WriteBatch } from './write-batch.js'
 import { clientOptions, DEFAULT_MAX_PACKET_BYTES } from './mqtt-options.js'
 import { ackFailure, type PublishFlow, publishFlow, type PublishTracker, type WirePublish } from './publish-flow.js'
 
+import type { ConnectionHandlers, EngineOptions, MqttConnection, SubackResult } from './connection-contract.js'
+
+export type {
+  ConnectionHandlers,
+  ConnectionOutcome,
+  EngineOptions,
+  IncomingMeta,
+  MqttConnection,
+  SubackResult,
+} from './connection-contract.js'
 export type { WirePublish } from './publish-flow.js'
 
 /**
@@ -18,70 +29,6 @@ export type { WirePublish } from './publish-flow.js'
  * Nothing survives a connection inside MQTT.js, so what must survive (unacknowledged publishes,
  * subscriptions) lives in tidings' own stores, in one place each.
  */
-
-/** The client's options, with the MQTT version settled. */
-export interface EngineOptions {
-  readonly client: ClientOptions
-  readonly protocolVersion: 4 | 5
-}
-
-/**
- * What a connection reports, naming itself (the client implements these once for all its connections).
- * Each is called at most once per connection, except `connectionMessage` and `connectionError`.
- */
-export interface ConnectionHandlers {
-  /** CONNACK accepted the connection. */
-  connectionOnline(connection: MqttConnection, sessionPresent: boolean): void
-  connectionMessage(topic: string, payload: Uint8Array, packet: IPublishPacket): void
-  /** An error on the live connection (keep-alive timeout, protocol error); it ends the connection. */
-  connectionError(connection: MqttConnection, error: TidingsError): void
-  /**
-   * The socket closed. `error` is what ended it, if something did (a CONNACK refusal, a timeout, a TLS
-   * failure); `wasOnline` tells a failed attempt from a dropped connection.
-   */
-  connectionClosed(connection: MqttConnection, outcome: ConnectionOutcome): void
-}
-
-/** How a connection ended: see {@link ConnectionHandlers.connectionClosed}. */
-export interface ConnectionOutcome {
-  readonly wasOnline: boolean
-  readonly error: TidingsError | undefined
-  readonly close: CloseInfo | undefined
-}
-
-/** The broker's answer to a SUBSCRIBE: one reason code per filter, or the raw failure MQTT.js reported. */
-export interface SubackResult {
-  readonly codes: ReadonlyArray<number | undefined>
-  readonly failure: unknown
-}
-
-/**
- * One live (or opening) connection. Callbacks of operations whose connection closed (or was ended by
- * force) are never called: the client takes those operations back itself when it learns of the close.
- */
-export interface MqttConnection {
-  /** The credentials this connection logged in with. */
-  readonly credentials: ConnectCredentials
-  /**
-   * Writes a publish (a QoS 1/2 one with the packet id the outbox gave it). The end of a QoS 1/2 exchange
-   * goes to `tracker.finished`. Returns false, like a stream's `write`, when the transport's buffer is
-   * full: wait for {@link afterDrain}. Throws, writing nothing, when MQTT 5 properties cannot be encoded.
-   */
-  publish(item: WirePublish, tracker?: PublishTracker): boolean
-  /** Runs `done` once the transport's buffer drained, or the connection closed. */
-  afterDrain(done: () => void): void
-  subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
-  unsubscribe(filter: string, done: (failure: unknown) => void): void
-  /**
-   * Sends a PINGREQ now; `answered` runs when a PINGRESP arrives. The client uses it to check a connection
-   * it thinks is live when the platform says the app or the network is back.
-   */
-  probe(answered: () => void): void
-  /** Drops the socket at once; the connection reports `closed` as if the network failed. */
-  drop(): void
-  /** Sends DISCONNECT (after in-flight acks unless `force`) and closes. */
-  end(force: boolean, done: () => void): void
-}
 
 /**
  * Opens a connection. `openStream` builds the transport; it is called once, synchronously or not at all.
@@ -97,9 +44,10 @@ export function openConnection(
 
 /**
  * A class, not closures over the connection's state: its methods live once on the prototype, where an
- * object literal of closures would cost every idle connection a function each.
+ * object literal of closures would cost every idle connection a function each. It is also where the
+ * packet reader sends the packets of the message path (see {@link take}).
  */
-class Connection implements MqttConnection {
+class Connection implements MqttConnection, PacketRoutes {
   private closed = false
   /** Ended by force: late answers of this connection are ignored like those of a closed one. */
   private abandoned = false
@@ -109,8 +57,12 @@ class Connection implements MqttConnection {
   private closeInfo: CloseInfo | undefined
   private batch: WriteBatch | undefined
   private socket: TransportStream | undefined
+  /** MQTT.js's parser: what the packet reader does not take goes there. */
+  private parser: ParserInput | undefined
   /** Made on the first publish, so an idle connection carries none. */
   private flow: PublishFlow | undefined
+  /** Ids of the QoS 1 messages received in the chunk being read: acknowledged together once it is read. */
+  private acks: number[] | undefined
   private resumed = false
   private probes: Array<() => void> | undefined
   /** A graceful end waits for the publishes in flight: MQTT.js does not know them. */
@@ -135,28 +87,29 @@ class Connection implements MqttConnection {
       })
       this.batch = new WriteBatch(s)
       this.socket = s
-      // Sees every chunk before MQTT.js's parser (listeners run in order; MQTT.js pipes right after this
-      // returns): an oversized or malformed packet ends the connection before its body is buffered.
-      const guard = packetGuard(
+      const reader = new PacketReader(
         options.client.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
         options.protocolVersion,
         options.client.broker.name,
+        this,
       )
       s.on('data', (chunk: Uint8Array) => {
-        const problem = guard.feed(chunk)
+        // Whatever answers this chunk (PUBACKs, PUBRELs, the publishes their settling lets out) leaves together.
+        this.batch?.cork()
+        // An oversized or malformed packet ends the connection before its body is buffered.
+        const problem = reader.feed(chunk)
         if (problem && !s.destroyed) {
           this.fail(problem)
           s.destroy()
         }
       })
-      return s
+      return new ParserFacingStream(s, (parser) => {
+        this.parser = parser
+      }) as unknown as TransportStream
     }
     const mqtt = new MqttClient(stream, clientOptions(options, credentials))
     this.mqtt = mqtt
     mqtt.on('packetreceive', (packet: Packet) => {
-      // MQTT.js answers this packet (PUBACK, PUBREC, …) in this tick: batch it with the tick's other writes.
-      this.batch?.cork()
-      if (!this.closed && !this.abandoned) this.flow?.answer(packet)
       if (packet.cmd === 'pingresp' && this.probes) {
         const answered = this.probes
         this.probes = undefined
@@ -176,6 +129,7 @@ class Connection implements MqttConnection {
       this.resumed = connack.sessionPresent === true
       handlers.connectionOnline(this, connack.sessionPresent === true)
     })
+    // Messages MQTT.js parsed: those before CONNACK was handled, QoS 2 ones, those with MQTT 5 properties.
     mqtt.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
       handlers.connectionMessage(topic, payload, packet),
     )
@@ -189,6 +143,45 @@ class Connection implements MqttConnection {
       handlers.connectionClosed(this, { wasOnline: this.online, error: this.failure, close: this.closeInfo })
     })
     mqtt.connect()
+  }
+
+  /**
+   * A PUBLISH, PUBACK, PUBREC or PUBCOMP from the packet reader. Until MQTT.js has handled the CONNACK,
+   * everything goes to MQTT.js, so no message overtakes the connection coming online; after that, QoS 0/1
+   * messages without properties are dispatched here (a QoS 1 one acknowledged once its chunk is read, as
+   * MQTT.js acknowledges after dispatching) and acknowledgements go to the publish flow.
+   */
+  take(packet: Buffer, bodyAt: number): boolean {
+    // Nothing of a closed or abandoned connection reaches the client any more.
+    if (this.closed || this.abandoned) return true
+    if (!this.online) return false
+    const { protocolVersion } = this.options
+    const type = packet[0]! >> 4
+    if (type !== 3) {
+      const ack = readAck(packet, bodyAt, protocolVersion)
+      if (ack < 0) return false
+      this.flow?.answer(type, ack & 0xffff, ack >>> 16)
+      return true
+    }
+    const message = readPublish(packet, bodyAt, protocolVersion)
+    if (!message) return false
+    if (message.qos === 1) (this.acks ??= []).push(message.id)
+    this.handlers.connectionMessage(message.topic, message.payload, message)
+    return true
+  }
+
+  forward(bytes: Buffer): void {
+    // QoS 1 messages are acknowledged in the order they arrived (3.1.1 §4.6, 5.0 §4.6): those taken so far
+    // before MQTT.js answers any it parses.
+    this.chunkRead()
+    this.parser?.write(bytes)
+  }
+
+  chunkRead(): void {
+    const acks = this.acks
+    if (acks === undefined || acks.length === 0) return
+    this.acks = undefined
+    if (!this.closed && !this.abandoned) this.socket?.write(pubacks(acks))
   }
 
   private finishEnd(force: boolean): void {

@@ -1,4 +1,3 @@
-import type { Packet } from 'mqtt'
 import { PUBLISH_IDS } from './packet-ids.js'
 import { type PacketSink, type PublishFields, pubrelPacket, writePublish } from './publish-wire.js'
 
@@ -18,6 +17,12 @@ export const RELEASED = 2
 export const RESEND = 3
 /** Taken back after a lost connection while its PUBREL was unanswered. */
 export const RESEND_RELEASE = 4
+
+/** The packet types of the acknowledgements a publish gets. */
+export const PUBACK = 4
+export const PUBREC = 5
+export const PUBCOMP = 7
+const ACK_NAMES: Record<number, string> = { [PUBACK]: 'puback', [PUBREC]: 'pubrec', [PUBCOMP]: 'pubcomp' }
 
 /** One publish as the engine writes it. */
 export interface WirePublish extends PublishFields {
@@ -46,8 +51,11 @@ export interface PublishFlow {
    * a broker that holds a QoS 2 message until PUBREL (Mosquitto does) never delivered it.
    */
   write(item: WirePublish, tracker: PublishTracker | undefined): boolean
-  /** Handles a PUBACK, PUBREC or PUBCOMP; others, and acks of MQTT.js's own ids, are left to MQTT.js. */
-  answer(packet: Packet): void
+  /**
+   * Handles a PUBACK, PUBREC or PUBCOMP ({@link PUBACK}, {@link PUBREC}, {@link PUBCOMP}) with its packet id
+   * and reason code; acks of ids outside the publish range are ignored (MQTT.js never publishes).
+   */
+  answer(type: number, id: number, code: number): void
 }
 
 /**
@@ -87,16 +95,12 @@ export function publishFlow(
       flow.unacked++
       return written
     },
-    answer(packet: Packet): void {
-      const { cmd } = packet
-      if (cmd !== 'puback' && cmd !== 'pubrec' && cmd !== 'pubcomp') return
-      const id = packet.messageId
-      if (id === undefined || id > PUBLISH_IDS) return
+    answer(type: number, id: number, code: number): void {
+      if (id > PUBLISH_IDS) return
       // Unknown or stale (its publish was taken back and not yet written again): ignored, as MQTT.js does.
       const item = tracker?.pending(id)
       if (!item) return
-      const code = packet.reasonCode ?? 0
-      if (cmd === 'pubrec' && item.qos === 2) {
+      if (type === PUBREC && item.qos === 2) {
         // A second PUBREC for an exchange at PUBREL changes nothing.
         if (item.stage !== SENT) return
         if (code >= 0x80) return end(item, ackFailure(code))
@@ -104,10 +108,10 @@ export function publishFlow(
         out.write(pubrelPacket(id))
         return
       }
-      if (cmd === 'puback' && item.qos === 1) return end(item, code >= 0x80 ? ackFailure(code) : undefined)
+      if (type === PUBACK && item.qos === 1) return end(item, code >= 0x80 ? ackFailure(code) : undefined)
       // PUBCOMP's only failure code (0x92, identifier not found) follows a PUBREC: the broker has the message.
-      if (cmd === 'pubcomp' && item.qos === 2 && item.stage === RELEASED) return end(item, undefined)
-      violation(`Protocol error: unexpected ${cmd} for packet id ${id}`)
+      if (type === PUBCOMP && item.qos === 2 && item.stage === RELEASED) return end(item, undefined)
+      violation(`Protocol error: unexpected ${ACK_NAMES[type]} for packet id ${id}`)
     },
   }
   return flow

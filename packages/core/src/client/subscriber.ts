@@ -1,10 +1,9 @@
-import type { IPublishPacket } from 'mqtt'
 import type { BrokerProfile } from '../contracts.js'
 import { TidingsError } from '../errors.js'
 import type { Topic } from '../topic/template.js'
 import { topicMatches } from '../topic/trie.js'
 import { checkSubscriptionQuota, subscriptionFilter } from './capabilities.js'
-import type { MqttConnection } from './mqtt-engine.js'
+import type { IncomingMeta, MqttConnection } from './mqtt-engine.js'
 import { incomingTopicError } from './incoming-topic.js'
 import { fromMqttError } from './mqtt-errors.js'
 import { ackReason } from './reason-codes.js'
@@ -147,11 +146,11 @@ export class Subscriber {
    * dispatched (a handler would get params the broker could not have routed); a message nothing matches is
    * reported. Either goes to the client's `error` event.
    */
-  receive(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
+  receive(topic: string, payload: Uint8Array, meta: IncomingMeta): void {
     const adapter = this.host.broker.name
     const refused = incomingTopicError(adapter, topic)
     if (refused) return this.host.reportError(refused)
-    if (this.registry.dispatch(topic, payload, packet) || this.beingUnsubscribed(topic)) return
+    if (this.registry.dispatch(topic, payload, meta) || this.beingUnsubscribed(topic)) return
     this.host.reportError(unmatchedMessage(adapter, topic))
   }
 
