@@ -61,6 +61,17 @@ const slimReadableStream = {
       resolveDir: dirname(args.path),
       loader: 'js',
     }))
+    // Its validators module holds Node's whole set; the stream classes call five (see the stand-in).
+    build.onResolve({ filter: /^\.\.\/validators$/ }, (args) =>
+      /readable-stream/.test(args.importer)
+        ? { path: join(args.resolveDir, '..', 'validators.js'), namespace: 'stream-validators' }
+        : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'stream-validators' }, async (args) => ({
+      contents: await readFile(shim('stream-validators.cjs'), 'utf8'),
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }))
     build.onResolve({ filter: /^\.\/duplexify$/ }, (args) =>
       /readable-stream/.test(args.importer) ? { path: 'duplexify', namespace: 'no-duplexify' } : undefined,
     )

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { classifyError } from '../src/client/mqtt-errors.js'
@@ -44,4 +45,63 @@ describe('bundle stand-ins for MQTT.js modules', () => {
     timer.clear(id)
     expect(typeof id).toBe('object')
   })
+})
+
+describe("the stand-in for readable-stream's validators", () => {
+  // Loaded as the bundle loads it: from readable-stream's own folder, next to the module it replaces.
+  const original = require.resolve('readable-stream/lib/internal/validators.js')
+  const fromThere = createRequire(original)
+  const stand = { exports: {} as Record<string, (...args: unknown[]) => void> }
+  new Function(
+    'exports',
+    'require',
+    readFileSync(new URL('../build/shims/stream-validators.cjs', import.meta.url), 'utf8'),
+  )(stand.exports, fromThere)
+  const real = fromThere(original) as Record<string, (...args: unknown[]) => void>
+  const outcome = (fn: (...args: unknown[]) => void, args: unknown[]) => {
+    try {
+      fn(...args)
+      return 'ok'
+    } catch (error) {
+      return `${(error as Error).name} ${(error as { code?: string }).code}: ${(error as Error).message}`
+    }
+  }
+  const cases: Record<string, unknown[][]> = {
+    // The stream classes call it without its third argument (readable-stream 4.8's own version fails on one:
+    // its primordials lack ObjectPrototypeHasOwnProperty), so that is the form compared.
+    validateObject: [
+      [{}, 'o'],
+      [null, 'o'],
+      [[], 'o'],
+      [() => {}, 'o'],
+      ['x', 'o'],
+    ],
+    validateInteger: [
+      [5, 'n', 0],
+      [-1, 'n', 0],
+      [1.5, 'n'],
+      ['5', 'n'],
+      [2 ** 60, 'n'],
+    ],
+    validateAbortSignal: [
+      [undefined, 's'],
+      [null, 's'],
+      [{ aborted: false }, 's'],
+      [{}, 's'],
+      ['x', 's'],
+    ],
+    validateFunction: [
+      [() => {}, 'f'],
+      [1, 'f'],
+    ],
+    validateBoolean: [
+      [true, 'b'],
+      [0, 'b'],
+    ],
+  }
+  for (const [name, inputs] of Object.entries(cases)) {
+    it(`${name} accepts and refuses what the original does, with the same errors`, () => {
+      for (const args of inputs) expect(outcome(stand.exports[name]!, args)).toBe(outcome(real[name]!, args))
+    })
+  }
 })
