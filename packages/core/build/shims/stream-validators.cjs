@@ -5,7 +5,7 @@
 const { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } = require('../ours/errors').codes
 
 exports.validateObject = (value, name, options) => {
-  const own = (key) => options != null && Object.prototype.hasOwnProperty.call(options, key) && options[key]
+  const own = (key) => options != null && options[key] === true
   if (
     (!own('nullable') && value === null) ||
     (!own('allowArray') && Array.isArray(value)) ||
