@@ -115,6 +115,73 @@ describe('WriteBatch', () => {
     expect(chunks).toEqual([1, 1, 1, 1, 1])
   })
 
+  /** A stream recording the bytes of each chunk it is handed. */
+  function recordingStream(highWaterMark = 16 * 1024) {
+    const chunks: number[][] = []
+    const stream = new Writable({
+      highWaterMark,
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push([...chunk])
+        done()
+      },
+      writev(batch, done) {
+        for (const { chunk } of batch) chunks.push([...(chunk as Buffer)])
+        done()
+      },
+    })
+    return { stream, chunks, batch: new WriteBatch(stream as unknown as TransportStream) }
+  }
+
+  it('joins the packets of a large tick past the first 32 into one chunk, keeping their order', async () => {
+    const { chunks, batch } = recordingStream(1024 * 1024)
+    for (let i = 0; i < 100; i++) expect(batch.write(Uint8Array.of(i))).toBe(true)
+    await settle()
+    // 32 packets as they are, then one chunk with the other 68.
+    expect(chunks).toHaveLength(33)
+    expect(chunks.flat()).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(chunks.at(-1)).toHaveLength(68)
+  })
+
+  it('hands the joined packets on before a write that must follow them', async () => {
+    const { stream, chunks, batch } = recordingStream(1024 * 1024)
+    for (let i = 0; i < 40; i++) batch.write(Uint8Array.of(i))
+    batch.flushJoined()
+    stream.write(Uint8Array.of(200))
+    await settle()
+    expect(chunks.flat()).toEqual([...Array.from({ length: 40 }, (_, i) => i), 200])
+  })
+
+  it('lets waiters go when joined bytes, thought too many, fit once the stream wrote what it held', async () => {
+    let finish: (() => void) | undefined
+    const stream = new Writable({
+      highWaterMark: 100,
+      write(_chunk, _encoding, done) {
+        if (finish) return done()
+        finish = done
+      },
+      writev(_chunks, done) {
+        done()
+      },
+    })
+    const batch = new WriteBatch(stream as unknown as TransportStream)
+    // 60 bytes the stream is still writing, 32 packets of this tick behind them, then 10 joined: 102 bytes,
+    // over the mark, so the last publish waits for room.
+    stream.write(new Uint8Array(60))
+    for (let i = 0; i < 32; i++) batch.write(Uint8Array.of(i))
+    let last = true
+    for (let i = 0; i < 10; i++) last = batch.write(Uint8Array.of(i))
+    expect(last).toBe(false)
+    let ran = false
+    batch.afterDrain(() => {
+      ran = true
+    })
+    // The stream finishes before the tick ends; its buffer never passed the mark, so no drain comes.
+    finish!()
+    await settle()
+    expect(stream.writableNeedDrain).toBe(false)
+    expect(ran).toBe(true)
+  })
+
   it('runs every waiting callback on one drain, with one listener', async () => {
     let finish: (() => void) | undefined
     const stream = new Writable({

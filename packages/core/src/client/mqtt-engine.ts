@@ -56,7 +56,6 @@ class Connection implements MqttConnection, PacketRoutes {
   private failure: TidingsError | undefined
   private closeInfo: CloseInfo | undefined
   private batch: WriteBatch | undefined
-  private socket: TransportStream | undefined
   /** MQTT.js's parser: what the packet reader does not take goes there. */
   private parser: ParserInput | undefined
   /** Made on the first publish, so an idle connection carries none. */
@@ -86,7 +85,6 @@ class Connection implements MqttConnection, PacketRoutes {
         this.batch?.release()
       })
       this.batch = new WriteBatch(s)
-      this.socket = s
       const reader = new PacketReader(
         options.client.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
         options.protocolVersion,
@@ -103,9 +101,14 @@ class Connection implements MqttConnection, PacketRoutes {
           s.destroy()
         }
       })
-      return new ParserFacingStream(s, (parser) => {
-        this.parser = parser
-      }) as unknown as TransportStream
+      return new ParserFacingStream(
+        s,
+        (parser) => {
+          this.parser = parser
+        },
+        // What tidings joined in this tick goes first: MQTT.js's packets never overtake it.
+        () => this.batch?.flushJoined(),
+      ) as unknown as TransportStream
     }
     const mqtt = new MqttClient(stream, clientOptions(options, credentials))
     this.mqtt = mqtt
@@ -181,7 +184,7 @@ class Connection implements MqttConnection, PacketRoutes {
     const acks = this.acks
     if (acks === undefined || acks.length === 0) return
     this.acks = undefined
-    if (!this.closed && !this.abandoned) this.socket?.write(pubacks(acks))
+    if (!this.closed && !this.abandoned) this.batch?.write(pubacks(acks))
   }
 
   private finishEnd(force: boolean): void {
@@ -208,18 +211,17 @@ class Connection implements MqttConnection, PacketRoutes {
   }
 
   publish(item: WirePublish, tracker?: PublishTracker): boolean {
-    this.batch?.cork()
-    const socket = this.socket
-    if (!socket) return true
+    const batch = this.batch
+    if (!batch) return true
     this.flow ??= publishFlow(
-      socket,
+      batch,
       this.options.protocolVersion,
       this.resumed,
       () => this.flow!.unacked === 0 && this.finishEnd(false),
       (message) => this.fail(new Error(message)),
     )
     this.flow.write(item, tracker)
-    return this.batch?.full !== true
+    return !batch.full
   }
 
   afterDrain(done: () => void): void {

@@ -16,9 +16,14 @@ type Listener = (...args: any[]) => void
  * they are.
  */
 export class ParserFacingStream {
+  /**
+   * `beforeWrite` runs before each write and end of MQTT.js's: what tidings wrote ahead of it (see
+   * write-batch.ts) goes first.
+   */
   constructor(
     private readonly stream: TransportStream,
     private readonly attach: (parser: ParserInput) => void,
+    private readonly beforeWrite: () => void,
   ) {}
 
   pipe<T extends ParserInput>(parser: T): T {
@@ -47,6 +52,7 @@ export class ParserFacingStream {
   }
 
   write(bytes: Uint8Array): boolean {
+    this.beforeWrite()
     return this.stream.write(bytes)
   }
 
@@ -59,6 +65,7 @@ export class ParserFacingStream {
   }
 
   end(done?: () => void): this {
+    this.beforeWrite()
     this.stream.end(done)
     return this
   }
