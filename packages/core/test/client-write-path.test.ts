@@ -30,6 +30,30 @@ describe('write path', () => {
     await client.close({ force: true })
   })
 
+  it('QoS 0 publishes waiting for the same drain share one promise, settled by it', async () => {
+    const { client, socket } = await online()
+    const release = socket.hold()
+    const first = client.publish(fire, { id: 'big' }, 'x'.repeat(64 * 1024))
+    const waiting = [1, 2, 3].map((i) => client.publish(fire, { id: String(i) }, 'y'))
+    expect(new Set([first, ...waiting]).size).toBe(1)
+    let settled = false
+    void first.then(() => {
+      settled = true
+    })
+    for (let i = 0; i < 5; i++) await settle()
+    expect(settled).toBe(false)
+    release()
+    await Promise.all(waiting)
+    expect(settled).toBe(true)
+    expect(socket.received.filter((p) => p.cmd === 'publish').map((p) => (p as { topic: string }).topic)).toEqual([
+      'write/big',
+      'write/1',
+      'write/2',
+      'write/3',
+    ])
+    await client.close({ force: true })
+  })
+
   it('resolves a small QoS 0 publish without waiting for the transport', async () => {
     const { client, socket } = await online()
     const release = socket.hold()

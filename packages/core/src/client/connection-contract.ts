@@ -69,6 +69,8 @@ export interface MqttConnection {
   publish(item: WirePublish, tracker?: PublishTracker): boolean
   /** Runs `done` once the transport's buffer drained, or the connection closed. */
   afterDrain(done: () => void): void
+  /** One promise, shared by every caller until it settles, resolved as {@link afterDrain} would call back. */
+  drained(): Promise<void>
   subscribe(filters: Record<string, { qos: 0 | 1 | 2 }>, done: (result: SubackResult) => void): void
   unsubscribe(filter: string, done: (failure: unknown) => void): void
   /**

@@ -224,6 +224,10 @@ class Connection implements MqttConnection, PacketRoutes {
     return !batch.full
   }
 
+  drained(): Promise<void> {
+    return this.closed || !this.batch ? Promise.resolve() : this.batch.drained()
+  }
+
   afterDrain(done: () => void): void {
     if (this.closed || !this.batch) done()
     else this.batch.afterDrain(done)

@@ -16,6 +16,7 @@ import type { TransportStream } from '../contracts.js'
 export class WriteBatch {
   private corked = false
   private waiters: Array<() => void> | undefined
+  private drainedPromise: Promise<void> | undefined
   /** The `drain` listener is added by the first wait for it, so an idle connection carries none. */
   private listening = false
   private readonly canCork: boolean
@@ -102,6 +103,11 @@ export class WriteBatch {
     )
   }
 
+  /** One promise for every wait on the next `drain` (or the close), instead of one per waiting publish. */
+  drained(): Promise<void> {
+    return (this.drainedPromise ??= new Promise<void>((resolve) => this.afterDrain(resolve)))
+  }
+
   /** Runs `done` on the next `drain`, or when the connection closes (see {@link release}). */
   afterDrain(done: () => void): void {
     ;(this.waiters ??= []).push(done)
@@ -115,6 +121,7 @@ export class WriteBatch {
     const waiters = this.waiters
     if (waiters === undefined) return
     this.waiters = undefined
+    this.drainedPromise = undefined
     for (const done of waiters) done()
   }
 }
