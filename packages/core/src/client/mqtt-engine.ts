@@ -10,7 +10,6 @@ import { PacketReader, type PacketRoutes } from './packet-reader.js'
 import { WriteBatch } from './write-batch.js'
 import { clientOptions, DEFAULT_MAX_PACKET_BYTES } from './mqtt-options.js'
 import { ackFailure, type PublishFlow, publishFlow, type PublishTracker, type WirePublish } from './publish-flow.js'
-
 import type { ConnectionHandlers, EngineOptions, MqttConnection, SubackResult } from './connection-contract.js'
 
 export type {

@@ -149,7 +149,7 @@ export class Outbox implements PublishTracker {
     try {
       return connection.publish(item, this) ? Promise.resolve() : connection.drained()
     } catch (error) {
-      return Promise.reject(TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic: name }))
+      return Promise.reject(this.unwritable(error, name))
     }
   }
 
@@ -269,9 +269,13 @@ export class Outbox implements PublishTracker {
       return connection.publish(item, this)
     } catch (error) {
       if (item.id !== undefined) this.sent?.delete(item.id)
-      refuse(item, TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic: item.topic }))
+      refuse(item, this.unwritable(error, item.topic))
       return false
     }
+  }
+  /** The error of a publish the connection could not encode (its MQTT 5 properties). */
+  private unwritable(error: unknown, topic: string): TidingsError {
+    return TidingsError.from(error, 'INVALID_OPTIONS', { adapter: this.host.adapter, topic })
   }
 }
 
