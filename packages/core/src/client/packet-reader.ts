@@ -9,7 +9,7 @@ import { TidingsError } from '../errors.js'
  *   wait on (a reserved packet type, a remaining length over 4 bytes). MQTT 3.1.1 has no Maximum Packet
  *   Size to tell the broker, so this is the client's only defence there; on MQTT 5 the same limit is also
  *   sent in CONNECT.
- * - **Split.** The packets of the message path (PUBLISH, PUBACK, PUBREC, PUBCOMP) are offered whole to
+ * - **Split.** The packets of the message path (PUBLISH, PUBACK, PUBREC, PUBCOMP, up to 64 KiB) are offered whole to
  *   {@link PacketRoutes.take}: usually as a view into the chunk they arrived in, without a copy. Everything
  *   else, and whatever `take` declines, goes on to MQTT.js in arrival order, byte for byte. MQTT.js parses
  *   each packet into an object through a buffer list and handles it in a tick of its own; for the packets
@@ -18,7 +18,7 @@ import { TidingsError } from '../errors.js'
 export interface PacketRoutes {
   /**
    * A whole packet of the message path; its variable header starts at `bodyAt`. Returns false to hand it
-   * to MQTT.js instead. `packet` is only valid during the call unless a view of it is kept.
+   * to MQTT.js instead. `packet` views bytes that are never reused, so a view of its payload may be kept.
    */
   take(packet: Buffer, bodyAt: number): boolean
   /** Bytes for MQTT.js's parser: whole packets or, for a packet still arriving, the part that arrived. */
