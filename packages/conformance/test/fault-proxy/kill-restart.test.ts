@@ -47,8 +47,11 @@ describe('Mosquitto killed with SIGKILL and restarted on the same port', () => {
       setTimeout(() => resolve('(none)'), 1500)
     })
     const connack = await next<IConnackPacket>(again, 'connect')
+    // Waited for before the clients end: the message may come in a later segment than the CONNACK, and
+    // ending the client at 'connect' raced it.
+    const received = await message
     await endAll([first, publisher, again])
-    return { sessionPresent: connack.sessionPresent, message: await message }
+    return { sessionPresent: connack.sessionPresent, message: received }
   }
 
   it('with persistence the session and its queued message survive', async () => {
