@@ -1,26 +1,15 @@
 import { Buffer } from 'node:buffer'
 import { generate, type Packet } from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
-import { createClient, text, topic, type MessageMeta, type TidingsError } from '../src/index.js'
+import { createClient, text, topic, type MessageMeta } from '../src/index.js'
 import { countingProfile, memoryBroker, settle } from './support/memory-broker.js'
+import { connected } from './support/reliability.js'
 
 // Messages and acknowledgements are read by tidings itself (the packet reader), everything else by MQTT.js.
 // What a user sees must not depend on which of the two read a packet: order, acknowledgements, metadata.
 
 async function subscribed(protocolVersion: 4 | 5) {
-  const broker = memoryBroker(protocolVersion)
-  const client = createClient({
-    broker: countingProfile({ mqtt5: protocolVersion === 5 }),
-    transport: broker.transport,
-    keepaliveSeconds: 0,
-  })
-  const errors: TidingsError[] = []
-  client.on('error', (error) => errors.push(error))
-  const connected = client.connect()
-  const socket = await broker.nextSocket()
-  await socket.next('connect')
-  socket.connack(0)
-  await connected
+  const { client, socket, errors } = await connected({}, protocolVersion)
   const got: Array<{ value: string; meta: MessageMeta }> = []
   const done = client.subscribe(topic('news/{id}', text(), { qos: 1 }), {}, (value, meta) => {
     got.push({ value, meta })

@@ -1,10 +1,13 @@
 import { createClient, type ClientOptions, type TidingsError } from '../../src/index.js'
 import { countingProfile, manualTimers, memoryBroker } from './memory-broker.js'
 
-/** A client over the in-memory broker with hand-fired timers, recording its errors and states. */
-export function setup(options: Partial<ClientOptions> = {}) {
-  const broker = memoryBroker()
-  const profile = countingProfile()
+/**
+ * A client over the in-memory broker with hand-fired timers, recording its errors and states. With
+ * `protocolVersion` 5 the broker speaks MQTT 5 and the profile declares it.
+ */
+export function setup(options: Partial<ClientOptions> = {}, protocolVersion: 4 | 5 = 4) {
+  const broker = memoryBroker(protocolVersion)
+  const profile = countingProfile({ mqtt5: protocolVersion === 5 })
   const timers = manualTimers()
   const client = createClient({
     broker: profile,
@@ -33,8 +36,8 @@ export async function online(s: ReturnType<typeof setup>) {
 export const reset = (): Error => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
 
 /** A client already online over the in-memory broker, with the far end of its socket. */
-export async function connected(options: Partial<ClientOptions> = {}) {
-  const s = setup(options)
+export async function connected(options: Partial<ClientOptions> = {}, protocolVersion: 4 | 5 = 4) {
+  const s = setup(options, protocolVersion)
   const socket = await online(s)
   return { ...s, socket }
 }
