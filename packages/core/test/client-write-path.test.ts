@@ -1,6 +1,7 @@
 import type { Packet } from 'mqtt-packet'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { writePublish } from '../src/client/publish-wire.js'
 import { WriteBatch } from '../src/client/write-batch.js'
 import { text, topic } from '../src/index.js'
 import type { TransportStream } from '../src/index.js'
@@ -164,6 +165,41 @@ describe('WriteBatch', () => {
     expect(chunks).toHaveLength(33)
     expect(chunks.flat()).toEqual(Array.from({ length: 100 }, (_, i) => i))
     expect(chunks.at(-1)).toHaveLength(68)
+  })
+
+  it('builds publishes past the first 32 of a tick in the joined buffer, byte for byte as on their own', async () => {
+    const { chunks, batch } = recordingStream(1024 * 1024)
+    const expected: number[] = []
+    const alone = {
+      write(chunk: Uint8Array) {
+        expected.push(...chunk)
+        return true
+      },
+    }
+    let reserved = 0
+    const reserve = batch.reserve.bind(batch)
+    batch.reserve = (size) => {
+      const at = reserve(size)
+      if (at >= 0) reserved++
+      return at
+    }
+    for (let i = 0; i < 120; i++) {
+      const item = {
+        topic: `joined/${'t'.repeat(i % 7)}/${i}`,
+        // Text and bytes, empty to 300 bytes (a two-byte Remaining Length), QoS 0 and 1, 3.1.1 and 5.
+        payload: i % 2 ? 'p'.repeat(i % 5) : new Uint8Array((i * 37) % 300).fill(i),
+        qos: (i % 3 === 0 ? 1 : 0) as 0 | 1,
+        retain: i % 4 === 0,
+        properties: undefined,
+      }
+      const version = i % 5 === 0 ? 4 : 5
+      writePublish(alone, item, i + 1, i % 6 === 0, version)
+      writePublish(batch, item, i + 1, i % 6 === 0, version)
+    }
+    await settle()
+    expect(reserved).toBe(120 - 32)
+    expect(chunks).toHaveLength(33)
+    expect(chunks.flat()).toEqual(expected)
   })
 
   it('hands the joined packets on before a write that must follow them', async () => {

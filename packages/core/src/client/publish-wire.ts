@@ -27,6 +27,15 @@ export interface PublishFields {
 /** Where packets go: the connection's stream (`write` returns false once its buffer is full). */
 export interface PacketSink {
   write(chunk: Uint8Array): boolean
+  /**
+   * Optional: room for a packet of `size` bytes in {@link joinedBytes}, where it is built in place and
+   * counts as written: the offset, or -1 when the packet must go through `write`.
+   */
+  reserve?(size: number): number
+  /** The buffer `reserve` gives room in. */
+  readonly joinedBytes?: Buffer | undefined
+  /** True once the sink's buffer is over its high-water mark (what `write` would have returned, negated). */
+  readonly full?: boolean
 }
 
 /**
@@ -65,9 +74,12 @@ export function writePublish(
   const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4
   const inline = payloadLength <= INLINE_PAYLOAD_BYTES
   const headerSize = 1 + lengthBytes + variable
-  const buf = Buffer.allocUnsafe(inline ? headerSize + payloadLength : headerSize)
-  buf[0] = 0x30 | (dup && qos > 0 ? 8 : 0) | (qos << 1) | (retain ? 1 : 0)
-  let at = 1
+  const size = inline ? headerSize + payloadLength : headerSize
+  // Built where it will leave from when the sink has room for it, else in a buffer of its own.
+  const start = inline && out.reserve ? out.reserve(size) : -1
+  const buf = start < 0 ? Buffer.allocUnsafe(size) : out.joinedBytes!
+  let at = Math.max(start, 0)
+  buf[at++] = 0x30 | (dup && qos > 0 ? 8 : 0) | (qos << 1) | (retain ? 1 : 0)
   do {
     const low = remaining % 128
     remaining = (remaining - low) / 128
@@ -87,7 +99,7 @@ export function writePublish(
   }
   if (typeof payload === 'string') buf.write(payload, at)
   else buf.set(payload, at)
-  return out.write(buf)
+  return start < 0 ? out.write(buf) : !out.full
 }
 
 /** A PUBREL with reason code 0 (MQTT 5 lets the code and properties be left out when both are empty). */

@@ -39,23 +39,42 @@ export class WriteBatch {
    * does, once the stream's buffer with the joined bytes is over its high-water mark.
    */
   write(bytes: Uint8Array): boolean {
-    this.cork()
-    if (this.written < JOIN_AFTER || bytes.byteLength >= DIRECT_BYTES || !this.corked) {
+    const at = this.reserve(bytes.byteLength)
+    if (at < 0) {
       this.flushJoined()
       this.written++
       return this.stream.write(bytes)
     }
-    const end = this.used + bytes.byteLength
+    this.joined!.set(bytes, at)
+    return !this.full
+  }
+
+  /**
+   * Room for a packet of `size` bytes in this tick's joined buffer ({@link joinedBytes}), so the packet can be
+   * built where it will leave from (see publish-wire.ts) instead of in a buffer of its own that is then
+   * copied: the offset to write it at, the packet then counting as written. -1 when the packet must go
+   * through {@link write} instead: among the first {@link JOIN_AFTER} of a tick, large, or on a stream that
+   * cannot be corked.
+   */
+  reserve(size: number): number {
+    this.cork()
+    if (this.written < JOIN_AFTER || size >= DIRECT_BYTES || !this.corked) return -1
+    const at = this.used
+    const end = at + size
     let joined = this.joined
     if (!joined || joined.length < end) {
       // Doubling keeps the copies linear in the size of the tick.
       const grown = Buffer.allocUnsafe(Math.max(end, 2 * (joined?.length ?? 0), JOIN_BYTES))
-      if (joined) joined.copy(grown, 0, 0, this.used)
+      if (joined) joined.copy(grown, 0, 0, at)
       this.joined = joined = grown
     }
-    joined.set(bytes, this.used)
     this.used = end
-    return !this.full
+    return at
+  }
+
+  /** The buffer {@link reserve} gives room in; only valid until the next reserve or write. */
+  get joinedBytes(): Buffer | undefined {
+    return this.joined
   }
 
   /** Hands the joined packets of this tick to the stream now, ahead of a write that must follow them. */
