@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 
@@ -80,4 +81,25 @@ export function coreBusyUs(core: number): number {
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0)
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0)
   return ((total - idle) / ticksPerSecond) * 1e6
+}
+
+/**
+ * Keeps `core` from idling with a busy loop at the lowest priority, which yields to the workers whenever
+ * they can run, for at most `maxMs` (the loop ends by itself). Resolves once it runs; the returned function
+ * ends it. Used to tell a client's own latency from the machine's cost of waking an idle core.
+ */
+export async function keepAwake(core: number, maxMs: number): Promise<() => Promise<void>> {
+  const loop = `const end = Date.now() + ${maxMs}; process.stdout.write('on\\n'); while (Date.now() < end) {}`
+  const child = spawn('nice', ['-n', '19', 'taskset', '-c', String(core), process.execPath, '-e', loop], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const exited = once(child, 'exit')
+  await Promise.race([
+    once(child.stdout!, 'data'),
+    exited.then(() => Promise.reject(new Error('bench: the busy loop did not start'))),
+  ])
+  return async () => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    await exited
+  }
 }
