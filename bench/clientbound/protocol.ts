@@ -7,7 +7,29 @@ export type Side = 'raw' | 'tidings'
 export type Command =
   | { id: number; op: 'batch'; qos: 0 | 1; count: number; window: number; probeHeap: boolean }
   | { id: number; op: 'rtt'; count: number }
+  | { id: number; op: 'send'; count: number }
   | { id: number; op: 'close' }
+
+/** A command from the suite to a receiver (a subscriber in a process of its own, one per side). */
+export type ReceiverCommand = { id: number; op: 'collect'; count: number } | { id: number; op: 'close' }
+
+/** The topic a worker's publisher sends to for the subscriber in another process. */
+export function apartTopic(side: Side): string {
+  return `bench/cb/${side}/apart`
+}
+
+/**
+ * Puts the send time in the first 8 bytes of `payload`: `process.hrtime` reads CLOCK_MONOTONIC, one clock
+ * for every process of the machine, so the receiver subtracts it from its own reading.
+ */
+export function stamp(payload: Uint8Array): void {
+  new DataView(payload.buffer, payload.byteOffset, 8).setBigUint64(0, process.hrtime.bigint())
+}
+
+/** Microseconds since the send time in `payload` (see {@link stamp}). */
+export function sinceStamp(payload: Uint8Array): number {
+  return Number(process.hrtime.bigint() - new DataView(payload.buffer, payload.byteOffset, 8).getBigUint64(0)) / 1000
+}
 
 /** One windowed batch, measured inside the worker. */
 export interface BatchResult {

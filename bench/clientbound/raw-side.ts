@@ -1,4 +1,5 @@
 import { connectAsync } from 'mqtt'
+import { apartTopic, stamp } from './protocol.js'
 import { PAYLOAD, type SideClient, windowedBatch, withTimeout } from './side.js'
 
 /** Raw MQTT.js: publish callbacks drive the window, as a backend written against MQTT.js would. */
@@ -41,6 +42,18 @@ export async function rawSide(url: string): Promise<SideClient> {
         }
         return samples
       })
+    },
+    send(count) {
+      const stamped = Buffer.from(PAYLOAD)
+      const next = (left: number, done: (error?: unknown) => void): void => {
+        if (left === 0) return done()
+        stamp(stamped)
+        pub.publish(apartTopic('raw'), stamped, { qos: 1 }, (error) => (error ? done(error) : next(left - 1, done)))
+      }
+      return withTimeout(
+        'raw sends',
+        () => new Promise<void>((resolve, reject) => next(count, (e) => (e ? reject(e) : resolve()))),
+      )
     },
     async close() {
       await Promise.all([pub.endAsync(), sub.endAsync()])

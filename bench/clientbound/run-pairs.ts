@@ -1,6 +1,6 @@
 import { coreBusyUs, processCpuUs } from './pinning.js'
 import type { BatchResult, RttResult } from './protocol.js'
-import type { Worker } from './workers.js'
+import type { Receiver, Worker } from './workers.js'
 
 /** One batch of one side, with what the broker and the other processes did meanwhile. */
 export interface BatchSample extends BatchResult {
@@ -100,6 +100,32 @@ export async function rttPairs(workers: Pair<Worker>, rounds: number, count: num
     const order = i % 2 === 0 ? (['tidings', 'raw'] as const) : (['raw', 'tidings'] as const)
     const pair: Partial<Pair<RttResult>> = {}
     for (const side of order) pair[side] = await workers[side].rtt(count)
+    pairs.push(pair as Pair<RttResult>)
+  }
+  return pairs
+}
+
+/**
+ * Interleaved rounds of one-at-a-time QoS 1 publishes to the subscriber in another process, after one
+ * discarded round per side.
+ */
+export async function apartPairs(
+  workers: Pair<Worker>,
+  receivers: Pair<Receiver>,
+  rounds: number,
+  count: number,
+): Promise<Array<Pair<RttResult>>> {
+  const round = async (side: 'raw' | 'tidings'): Promise<RttResult> => {
+    await workers[side].send(count)
+    return receivers[side].collect(count)
+  }
+  await round('raw')
+  await round('tidings')
+  const pairs: Array<Pair<RttResult>> = []
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? (['tidings', 'raw'] as const) : (['raw', 'tidings'] as const)
+    const pair: Partial<Pair<RttResult>> = {}
+    for (const side of order) pair[side] = await round(side)
     pairs.push(pair as Pair<RttResult>)
   }
   return pairs

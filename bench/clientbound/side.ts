@@ -8,6 +8,11 @@ export interface SideClient {
   batch(qos: 0 | 1, count: number, window: number, onReceived: (received: number) => void): Promise<void>
   /** `count` QoS 1 round trips, one message at a time: publish → received. Durations in ms. */
   rtt(count: number): Promise<number[]>
+  /**
+   * `count` QoS 1 publishes one at a time to the subscriber in another process (see receiver.ts), each
+   * stamped with its send time and sent once the previous one settled.
+   */
+  send(count: number): Promise<void>
   close(): Promise<void>
 }
 

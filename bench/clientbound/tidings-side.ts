@@ -1,6 +1,7 @@
 import { bytes, createClient, topic } from '@tidings/core'
 import { mosquitto } from '@tidings/mosquitto'
 import { tcp } from '@tidings/transport-node'
+import { apartTopic, stamp } from './protocol.js'
 import { PAYLOAD, type SideClient, windowedBatch, withTimeout } from './side.js'
 
 /**
@@ -17,6 +18,7 @@ export async function tidingsSide(host: string, port: number): Promise<SideClien
     1: topic('bench/cb/tidings/q1', bytes(), { qos: 1 }),
   } as const
   const rttTopic = topic('bench/cb/tidings/rtt', bytes(), { qos: 1 })
+  const apart = topic(apartTopic('tidings'), bytes(), { qos: 1 })
   const onMessage: Record<0 | 1 | 'rtt', () => void> = { 0: () => {}, 1: () => {}, rtt: () => {} }
   await sub.subscribe(topics[0], {}, () => onMessage[0]())
   await sub.subscribe(topics[1], {}, () => onMessage[1]())
@@ -45,6 +47,15 @@ export async function tidingsSide(host: string, port: number): Promise<SideClien
           samples.push(performance.now() - t0)
         }
         return samples
+      })
+    },
+    send(count) {
+      return withTimeout('tidings sends', async () => {
+        const stamped = new Uint8Array(PAYLOAD)
+        for (let i = 0; i < count; i++) {
+          stamp(stamped)
+          await pub.publish(apart, {}, stamped)
+        }
       })
     },
     async close() {

@@ -60,6 +60,8 @@ serveParent(async (raw) => {
       return batch(client, command.qos, command.count, command.window, command.probeHeap)
     case 'rtt':
       return rtt(client, command.count)
+    case 'send':
+      return client.send(command.count)
     case 'close':
       return client.close()
   }

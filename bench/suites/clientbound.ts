@@ -1,8 +1,9 @@
 import { loadavg } from 'node:os'
 import { keepAwake, mosquittoPid, pin, placement } from '../clientbound/pinning.js'
-import { type BatchSample, batchPairs, heapPairs, type Pair, rttPairs } from '../clientbound/run-pairs.js'
+import type { RttResult } from '../clientbound/protocol.js'
+import { apartPairs, type BatchSample, batchPairs, heapPairs, type Pair, rttPairs } from '../clientbound/run-pairs.js'
 import { median, spread } from '../clientbound/stats.js'
-import { startWorker, type Worker } from '../clientbound/workers.js'
+import { type Receiver, startReceiver, startWorker, type Worker } from '../clientbound/workers.js'
 import type { BenchRow, BenchSuite } from '../types.js'
 
 /** Broker CPU share of its core above which the broker, not the clients, limits throughput. */
@@ -30,11 +31,11 @@ export const clientbound: BenchSuite = async (ctx) => {
   const probe = { brokerPid, clientCore: place.brokerCpus ? 1 : undefined }
   const load0 = loadavg()[0]!
 
-  const started: Worker[] = []
+  const started: Array<Worker | Receiver> = []
   try {
     for (const side of ['raw', 'tidings'] as const)
       started.push(await startWorker(side, broker.host, broker.port, place.workerPrefix))
-    const workers: Pair<Worker> = { raw: started[0]!, tidings: started[1]! }
+    const workers: Pair<Worker> = { raw: started[0] as Worker, tidings: started[1] as Worker }
     const rows: BenchRow[] = []
     const notes: string[] = [
       `client-bound: ${place.description}; ${pairs} pairs per figure after ${warmups} warm-up batches per side, window ${window}; ratios are the median of the pair ratios (IQR; min–max)`,
@@ -59,38 +60,33 @@ export const clientbound: BenchSuite = async (ctx) => {
       notes.push(loadNote(qos, samples))
     }
     ctx.log(`client-bound round trips: ${rtt.rounds} rounds of ${rtt.count}`)
-    const rtts = await rttPairs(workers, rtt.rounds, rtt.count)
-    for (const p of ['p50', 'p99'] as const)
-      rows.push({
-        name: `client-bound: QoS 1 round trip ${p}, one at a time (${rtt.rounds} rounds × ${rtt.count})`,
-        unit: 'ms',
-        raw: median(rtts.map((r) => r.raw[p])),
-        tidings: median(rtts.map((r) => r.tidings[p])),
-        ratios: spread(rtts.map((r) => r.tidings[p] / r.raw[p])),
-        target: { max: 1.0 },
-      })
+    const what = `${rtt.rounds} rounds × ${rtt.count}`
+    rows.push(...rttRows(`one at a time (${what})`, await rttPairs(workers, rtt.rounds, rtt.count), 1.0))
+    // A backend and the devices it pushes to do not share a process: the same round trips with the
+    // subscriber in a process of its own, on the same core. Each process then waits for its own packets only.
+    for (const side of ['raw', 'tidings'] as const)
+      started.push(await startReceiver(side, broker.host, broker.port, place.workerPrefix))
+    const receivers: Pair<Receiver> = { raw: started[2] as Receiver, tidings: started[3] as Receiver }
+    const apart = await apartPairs(workers, receivers, rtt.rounds, rtt.count)
+    rows.push(...rttRows(`one at a time, subscriber in its own process (${what})`, apart, 1.0))
+    notes.push(
+      'client-bound: "subscriber in its own process" rounds send each message once the previous one was acknowledged, stamped with its send time (CLOCK_MONOTONIC, which every process of the machine shares); publisher and subscriber run on the same core',
+    )
     if (probe.clientCore !== undefined) {
-      // The same rounds with the client core never idle. On a virtual machine waking an idle core is costly
-      // (tens of µs), and it falls more often on the client that needs less CPU per message: it is asleep
-      // again before the broker's next packet comes, where a slower one is still busy. Shown without a
-      // target, to tell the clients' own latency from that cost.
+      // The first rounds again with the client core never idle. On a virtual machine waking an idle core is
+      // costly (tens of µs), and it falls more often on the client that needs less CPU per message: it is
+      // asleep again before the broker's next packet comes, where a slower one is still busy. Shown without
+      // a target, to tell the clients' own latency from that cost.
       const stop = await keepAwake(probe.clientCore, 120_000)
-      let awake: Awaited<ReturnType<typeof rttPairs>>
+      let awake: Array<Pair<RttResult>>
       try {
         awake = await rttPairs(workers, rtt.rounds, rtt.count)
       } finally {
         await stop()
       }
-      for (const p of ['p50', 'p99'] as const)
-        rows.push({
-          name: `client-bound: QoS 1 round trip ${p}, one at a time, client core kept from idling (${rtt.rounds} rounds × ${rtt.count})`,
-          unit: 'ms',
-          raw: median(awake.map((r) => r.raw[p])),
-          tidings: median(awake.map((r) => r.tidings[p])),
-          ratios: spread(awake.map((r) => r.tidings[p] / r.raw[p])),
-        })
+      rows.push(...rttRows(`one at a time, client core kept from idling (${what})`, awake, undefined))
       notes.push(
-        'client-bound: "client core kept from idling" rounds run a lowest-priority busy loop on the client core, which yields to the workers: waking a client then needs no idle exit. They separate the clients\' own round-trip latency from the cost of waking an idle core, which falls more often on the client that needs less CPU per message (it is asleep again before the broker\'s next packet comes, where a slower client is still busy)',
+        'client-bound: "client core kept from idling" rounds run a lowest-priority busy loop on the client core, which yields to the workers: waking a client then needs no idle exit. They and the rounds with the subscriber in its own process separate the clients\' own round-trip latency from the cost of waking an idle core, which falls more often on the client that needs less CPU per message (it is asleep again before the broker\'s next packet comes, where a slower client is still busy)',
       )
     }
     notes.push(`client-bound: load average ${load0.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`)
@@ -145,4 +141,16 @@ function loadNote(qos: 0 | 1, samples: Array<Pair<BatchSample>>): string {
     return `${s}: broker ${pct(broker)} of a core, clients ${pct(client)}${Number.isNaN(foreign) ? '' : `, other processes on the client core ${pct(foreign)}`} (${bound})`
   }
   return `client-bound QoS ${qos} load (medians): ${side('raw')}; ${side('tidings')}`
+}
+
+/** The p50 and p99 rows of a set of interleaved round-trip rounds. */
+function rttRows(how: string, pairs: Array<Pair<RttResult>>, max: number | undefined): BenchRow[] {
+  return (['p50', 'p99'] as const).map((p) => ({
+    name: `client-bound: QoS 1 round trip ${p}, ${how}`,
+    unit: 'ms',
+    raw: median(pairs.map((r) => r.raw[p])),
+    tidings: median(pairs.map((r) => r.tidings[p])),
+    ratios: spread(pairs.map((r) => r.tidings[p] / r.raw[p])),
+    ...(max === undefined ? {} : { target: { max } }),
+  }))
 }
