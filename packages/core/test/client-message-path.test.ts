@@ -48,6 +48,28 @@ describe('the message path', () => {
     })
   }
 
+  it('what the app publishes once it awaited a message leaves in the same write as the PUBACKs, after them', async () => {
+    const { client, socket } = await connected({}, 4)
+    const answer = topic('answer/{id}', text(), { qos: 0 })
+    // A responder: its code runs after an await, as code awaiting a message does.
+    const done = client.subscribe(topic('ask/{id}', text(), { qos: 1 }), {}, async (value) => {
+      await undefined
+      void client.publish(answer, { id: value }, 'ok')
+    })
+    const sub = await socket.next('subscribe')
+    socket.send({ cmd: 'suback', messageId: sub.messageId, granted: [1] })
+    await done
+    const writes = socket.writes
+    const before = socket.received.length
+    socket.sendTogether([1, 2].map((id) => message(id, { topic: `ask/q${id}`, payload: Buffer.from(`q${id}`) })))
+    await settle()
+    expect(socket.writes - writes).toBe(1)
+    expect(
+      socket.received.slice(before).map((p) => (p.cmd === 'publish' ? p.topic : `${p.cmd} ${p.messageId}`)),
+    ).toEqual(['puback 1', 'puback 2', 'answer/q1', 'answer/q2'])
+    await client.close({ force: true })
+  })
+
   it('a message MQTT.js reads (one with MQTT 5 properties) keeps its place: dispatch and PUBACK order hold', async () => {
     const s = await subscribed(5)
     s.socket.sendTogether([

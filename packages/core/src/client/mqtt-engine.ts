@@ -91,10 +91,17 @@ class Connection implements MqttConnection, PacketRoutes {
         this,
       )
       s.on('data', (chunk: Uint8Array) => {
-        // Whatever answers this chunk (PUBACKs, PUBRELs, the publishes their settling lets out) leaves together.
-        this.batch?.cork()
-        // An oversized or malformed packet ends the connection before its body is buffered.
-        const problem = reader.feed(chunk)
+        // Whatever answers this chunk (PUBACKs, PUBRELs, the publishes their settling lets out, what the app
+        // awaiting its messages writes) leaves together.
+        const batch = this.batch
+        batch?.holdWhileReading()
+        let problem: TidingsError | undefined
+        try {
+          // An oversized or malformed packet ends the connection before its body is buffered.
+          problem = reader.feed(chunk)
+        } finally {
+          batch?.chunkRead()
+        }
         if (problem && !s.destroyed) {
           this.fail(problem)
           s.destroy()

@@ -8,13 +8,17 @@ import type { TransportStream } from '../contracts.js'
  *   (PUBACK, PUBREC, …) at once, so with TCP_NODELAY every answer was its own syscall (or WebSocket
  *   message). The first write of a tick corks the stream and a microtask uncorks it: everything written
  *   until then leaves together. The microtask runs after the tick's `process.nextTick` queue, where
- *   MQTT.js's packet loop runs, and before any I/O, so no round trip waits longer.
+ *   MQTT.js's packet loop runs, and before any I/O, so no round trip waits longer. While a received
+ *   chunk is read, the uncork is queued only once the chunk is read, behind the microtasks the chunk
+ *   queued: the app's code awaiting its messages runs first, and what it writes leaves with the PUBACKs.
  * - **Backpressure for QoS 0.** A QoS 0 publish resolves once its bytes are handed to the platform; when
  *   the stream's buffer is full that is on `drain`. One `drain` listener serves every waiting publish
  *   (MQTT.js would add one per callback, which makes a burst quadratic).
  */
 export class WriteBatch {
   private corked = false
+  /** Corked by {@link holdWhileReading}, with no uncork scheduled yet. */
+  private reading = false
   private waiters: Array<() => void> | undefined
   private drainedPromise: Promise<void> | undefined
   /** The `drain` listener is added by the first wait for it, so an idle connection carries none. */
@@ -95,6 +99,30 @@ export class WriteBatch {
     if (this.corked || !this.canCork) return
     this.corked = true
     this.stream.cork()
+    this.scheduleUncork()
+  }
+
+  /**
+   * Holds the writes made while a received chunk is read; {@link chunkRead} lets them go once the
+   * microtasks the chunk queued (the app's code awaiting its messages, the publishes its acknowledgements
+   * let out) ran. Those run first and their writes join the chunk's PUBACKs, where an uncork queued when
+   * the chunk came in would have sent the PUBACKs alone, ahead of the app's code.
+   */
+  holdWhileReading(): void {
+    if (this.corked || !this.canCork) return
+    this.corked = true
+    this.reading = true
+    this.stream.cork()
+  }
+
+  /** The chunk held by {@link holdWhileReading} was read: its writes leave after its microtasks. */
+  chunkRead(): void {
+    if (!this.reading) return
+    this.reading = false
+    this.scheduleUncork()
+  }
+
+  private scheduleUncork(): void {
     // A resolved promise, not queueMicrotask: mini-program runtimes may lack the latter. The batch rides on
     // the promise, so no function per batch (or per connection) is needed.
     Promise.resolve(this).then(uncork)
