@@ -167,6 +167,18 @@ describe('WriteBatch', () => {
     expect(chunks.at(-1)).toHaveLength(68)
   })
 
+  it('hands a tick of more than 64 KiB on in joined chunks of at most 64 KiB, in order', async () => {
+    const { chunks, batch } = recordingStream(8 * 1024 * 1024)
+    const packets = Array.from({ length: 232 }, (_, i) => new Uint8Array(1000 + (i % 13)).fill(i))
+    for (const packet of packets) batch.write(packet)
+    await settle()
+    const joined = chunks.slice(32)
+    // About 200 KB past the first 32 packets: four chunks, none over the limit, every byte in order.
+    expect(joined.length).toBe(4)
+    for (const chunk of joined) expect(chunk.length).toBeLessThanOrEqual(64 * 1024)
+    expect(chunks.flat()).toEqual(packets.flatMap((p) => [...p]))
+  })
+
   it('builds publishes past the first 32 of a tick in the joined buffer, byte for byte as on their own', async () => {
     const { chunks, batch } = recordingStream(1024 * 1024)
     const expected: number[] = []

@@ -63,12 +63,18 @@ export class WriteBatch {
   reserve(size: number): number {
     this.cork()
     if (this.written < JOIN_AFTER || size >= DIRECT_BYTES || !this.corked) return -1
+    let joined = this.joined
+    if (joined && this.used + size > joined.length && joined.length >= JOIN_LIMIT) {
+      // A full buffer is handed on as it is and the tick goes on in a new one: a burst of any size is
+      // written in chunks of JOIN_LIMIT, without copying what was joined or holding it twice.
+      this.flushJoined()
+      joined = undefined
+    }
     const at = this.used
     const end = at + size
-    let joined = this.joined
     if (!joined || joined.length < end) {
-      // Doubling keeps the copies linear in the size of the tick.
-      const grown = Buffer.allocUnsafe(Math.max(end, 2 * (joined?.length ?? 0), JOIN_BYTES))
+      // Doubling up to the limit keeps the copies linear in the size of the tick.
+      const grown = Buffer.allocUnsafe(Math.max(end, Math.min(2 * (joined?.length ?? 0), JOIN_LIMIT), JOIN_BYTES))
       if (joined) joined.copy(grown, 0, 0, at)
       this.joined = joined = grown
     }
@@ -181,6 +187,9 @@ const DIRECT_BYTES = 16 * 1024
 
 /** The first size of a tick's joined buffer. */
 const JOIN_BYTES = 4096
+
+/** The largest joined buffer: past it, the tick's packets go on in a new one (see `reserve`). */
+const JOIN_LIMIT = 64 * 1024
 
 /** Ends a batch: everything written since its cork leaves as one chunk. */
 function uncork(batch: WriteBatch): void {
