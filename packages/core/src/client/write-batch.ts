@@ -26,7 +26,7 @@ export class WriteBatch {
   private readonly canCork: boolean
   /** Packets of this tick handed to the stream one by one (see {@link write}). */
   private written = 0
-  /** The packets of this tick past the first {@link JOIN_AFTER}, joined, and how many bytes of it are used. */
+  /** The packets of this tick past the first {@link JOIN_AFTER} not yet handed on, joined, and how many bytes of it are used. */
   private joined: Buffer | undefined
   private used = 0
 
@@ -36,11 +36,12 @@ export class WriteBatch {
 
   /**
    * Writes a packet of tidings' own (PUBLISH, PUBREL, PUBACK). The first {@link JOIN_AFTER} of a tick go to
-   * the corked stream as they are; the rest of a larger tick (a burst of publishes) are joined into one
-   * buffer, handed on when the tick ends. The stream then keeps one chunk for them instead of a chunk, a
-   * buffer object and a queue entry per packet: in a burst of 200k awaited publishes those made the heap,
-   * and the time spent collecting it, grow faster than the burst. Returns false, as a stream's `write`
-   * does, once the stream's buffer with the joined bytes is over its high-water mark.
+   * the corked stream as they are; the rest of a larger tick (a burst of publishes) are joined into
+   * buffers of up to {@link JOIN_LIMIT}, handed on when full or when the tick ends. The stream then keeps a
+   * chunk per 64 KiB instead of a chunk, a buffer object and a queue entry per packet: in a burst of 200k
+   * awaited publishes those made the heap, and the time spent collecting it, grow faster than the burst.
+   * Returns false, as a stream's `write` does, once the stream's buffer with the joined bytes is over its
+   * high-water mark.
    */
   write(bytes: Uint8Array): boolean {
     const at = this.reserve(bytes.byteLength)
