@@ -26,7 +26,10 @@ export class WriteBatch {
   private readonly canCork: boolean
   /** Packets of this tick handed to the stream one by one (see {@link write}). */
   private written = 0
-  /** The packets of this tick past the first {@link JOIN_AFTER} not yet handed on, joined, and how many bytes of it are used. */
+  /**
+   * The packets of this tick past the first {@link JOIN_AFTER} not yet handed on, joined, and how many bytes
+   * of it are used.
+   */
   private joined: Buffer | undefined
   private used = 0
 
@@ -65,9 +68,10 @@ export class WriteBatch {
     this.cork()
     if (this.written < JOIN_AFTER || size >= DIRECT_BYTES || !this.corked) return -1
     let joined = this.joined
-    if (joined && this.used + size > joined.length && joined.length >= JOIN_LIMIT) {
-      // A full buffer is handed on as it is and the tick goes on in a new one: a burst of any size is
-      // written in chunks of JOIN_LIMIT, without copying what was joined or holding it twice.
+    const previous = joined?.length ?? 0
+    if (joined && this.used + size > previous && previous >= JOIN_LIMIT) {
+      // A full buffer is handed on as it is and the tick goes on in a new one of the same size: a burst of
+      // any size is written in chunks of JOIN_LIMIT, without copying what was joined or holding it twice.
       this.flushJoined()
       joined = undefined
     }
@@ -75,7 +79,7 @@ export class WriteBatch {
     const end = at + size
     if (!joined || joined.length < end) {
       // Doubling up to the limit keeps the copies linear in the size of the tick.
-      const grown = Buffer.allocUnsafe(Math.max(end, Math.min(2 * (joined?.length ?? 0), JOIN_LIMIT), JOIN_BYTES))
+      const grown = Buffer.allocUnsafe(Math.max(end, Math.min(2 * previous, JOIN_LIMIT), JOIN_BYTES))
       if (joined) joined.copy(grown, 0, 0, at)
       this.joined = joined = grown
     }
