@@ -104,7 +104,7 @@ export async function awaitedBurst(ctx: Parameters<BenchSuite>[0]): Promise<Benc
   const range = (xs: Burst[]): string =>
     `${Math.min(...xs.map((x) => x.cpuMs)).toFixed(0)}–${Math.max(...xs.map((x) => x.cpuMs)).toFixed(0)} ms`
   const series = (s: typeof all): string =>
-    `${small / 1000}k awaited publishes in ${s.small.ms.toFixed(0)} ms (${s.small.cpuMs.toFixed(0)} ms CPU, mean of ${s.smalls.length} in a row: ${range(s.smalls)}), ${large / 1000}k in ${s.large.ms.toFixed(0)} ms (${s.large.cpuMs.toFixed(0)} ms CPU, median of ${s.larges.length}: ${range(s.larges)})`
+    `${small / 1000}k publishes in ${s.small.ms.toFixed(0)} ms (${s.small.cpuMs.toFixed(0)} ms CPU, mean of ${s.smalls.length} in a row: ${range(s.smalls)}), ${large / 1000}k in ${s.large.ms.toFixed(0)} ms (${s.large.cpuMs.toFixed(0)} ms CPU, median of ${s.larges.length}: ${range(s.larges)})`
   const raw = (b: Burst | null, n: number, limit: number): string =>
     `${n / 1000}k in ${b ? `${b.ms.toFixed(0)} ms (${b.cpuMs.toFixed(0)} ms CPU)` : `> ${limit} ms`}`
   return [
